@@ -1,0 +1,28 @@
+"""dossierflow: administrative procedures as state machines with statutory deadlines.
+
+The public surface is re-exported here; internals live in underscore modules.
+"""
+
+from dossierflow._errors import (
+    DossierflowError,
+    InvalidArgument,
+    InvalidCalendar,
+    LayerFileError,
+    NaiveDatetimeError,
+    OutOfCalendarRange,
+)
+from dossierflow.calendar import WorkCalendar, vietnam
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DossierflowError",
+    "InvalidArgument",
+    "InvalidCalendar",
+    "LayerFileError",
+    "NaiveDatetimeError",
+    "OutOfCalendarRange",
+    "WorkCalendar",
+    "__version__",
+    "vietnam",
+]

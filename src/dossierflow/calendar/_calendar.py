@@ -1,0 +1,649 @@
+"""The working-day calendar: an immutable value plus a lazily built rank index.
+
+Date arithmetic is a pair of list lookups: for every day of the loaded span, ``rank[i]`` is the
+number of working days before it and ``workdays[k]`` is the k-th working day. Instant arithmetic
+uses ``cum[i]``, the working time (in microseconds, on the calendar zone's wall clock) before day
+``i``, and a binary search to map working time back to an instant. The index covers a contiguous
+span of years and grows on demand, year by year data being resolved only when first needed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from dossierflow._errors import (
+    InvalidArgument,
+    InvalidCalendar,
+    NaiveDatetimeError,
+    OutOfCalendarRange,
+)
+from dossierflow.calendar._entries import (
+    DayOff,
+    DayStatus,
+    MakeupWorkday,
+    OfficeHours,
+    Session,
+    SessionsLike,
+    to_weekdays,
+)
+
+if TYPE_CHECKING:
+    from dossierflow.calendar._layers import Layer
+
+YearRule = Callable[[int], tuple[Sequence[DayOff], Sequence[MakeupWorkday]]]
+"""Computes the days off and make-up days of a year that has no announced schedule."""
+
+_US_PER_DAY = 86_400_000_000
+_US = dt.timedelta(microseconds=1)
+_date = dt.date
+_datetime = dt.datetime
+
+
+def _check_weekmask(_: object, __: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or len(value) != 7 or set(value) - {"0", "1"}:
+        raise InvalidCalendar(
+            f"weekmask {value!r} must be seven '0'/'1' characters, Monday first, "
+            "e.g. '1111100' for Monday to Friday"
+        )
+
+
+def _check_timezone(_: object, __: attrs.Attribute[str], value: object) -> None:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidCalendar(
+            f"time zone {value!r} is not an IANA zone name such as 'Asia/Ho_Chi_Minh'"
+        ) from exc
+
+
+class _Year:
+    """The resolved days off and make-up days of one year."""
+
+    __slots__ = ("days_off", "estimated", "makeup")
+
+    def __init__(
+        self, days_off: dict[dt.date, DayOff], makeup: dict[dt.date, MakeupWorkday], estimated: bool
+    ) -> None:
+        self.days_off = days_off
+        self.makeup = makeup
+        self.estimated = estimated
+
+
+class _Span:
+    """Index of a contiguous run of years; immutable once built."""
+
+    __slots__ = (
+        "base",
+        "cum",
+        "first_year",
+        "last_year",
+        "n",
+        "nwork",
+        "rank",
+        "sessions",
+        "workdays",
+        "working",
+    )
+
+    def __init__(self, cal: WorkCalendar, first_year: int, last_year: int) -> None:
+        self.first_year = first_year
+        self.last_year = last_year
+        self.base = dt.date(first_year, 1, 1).toordinal()
+        end = dt.date(last_year, 12, 31).toordinal() + 1
+        self.n = end - self.base
+        rank: list[int] = []
+        cum: list[int] = []
+        sessions: list[tuple[tuple[int, int], ...]] = []
+        working = bytearray(self.n)
+        workdays: list[dt.date] = []
+        hours = cal.office_hours
+        weekly = [tuple((a * 1_000_000, b * 1_000_000) for a, b in (s.seconds for s in day))
+                  for day in hours.weekly]
+        makeup = tuple((a * 1_000_000, b * 1_000_000) for a, b in (s.seconds for s in hours.makeup))
+        mask = [c == "1" for c in cal.weekmask]
+        total = 0
+        for year in range(first_year, last_year + 1):
+            info = cal._year(year)
+            jan1 = dt.date(year, 1, 1).toordinal()
+            for ordinal in range(jan1, dt.date(year, 12, 31).toordinal() + 1):
+                day = dt.date.fromordinal(ordinal)
+                wd = ordinal % 7 - 1  # proleptic ordinal 1 is a Monday
+                wd = 6 if wd < 0 else wd
+                rank.append(len(workdays))
+                cum.append(total)
+                if day in info.days_off:
+                    sessions.append(())
+                elif mask[wd]:
+                    working[ordinal - self.base] = 1
+                    workdays.append(day)
+                    sessions.append(weekly[wd])
+                elif day in info.makeup:
+                    working[ordinal - self.base] = 1
+                    workdays.append(day)
+                    sessions.append(makeup)
+                else:
+                    sessions.append(())
+                total += sum(b - a for a, b in sessions[-1])
+        rank.append(len(workdays))
+        cum.append(total)
+        self.rank = rank
+        self.cum = cum
+        self.sessions = sessions
+        self.working = bytes(working)
+        self.workdays = workdays
+        self.nwork = len(workdays)
+
+
+class _Cache:
+    """Mutable memo attached to an immutable calendar; swapped atomically, never edited."""
+
+    __slots__ = ("lock", "span", "years")
+
+    def __init__(self) -> None:
+        self.years: dict[int, _Year] = {}
+        self.span: _Span | None = None
+        self.lock = threading.Lock()
+
+
+
+def _tuple_of_days_off(entries: Iterable[DayOff]) -> tuple[DayOff, ...]:
+    return tuple(entries)
+
+
+def _tuple_of_makeups(entries: Iterable[MakeupWorkday]) -> tuple[MakeupWorkday, ...]:
+    return tuple(entries)
+
+
+def _years(years: Iterable[int]) -> frozenset[int]:
+    return frozenset(years)
+
+
+@attrs.frozen
+class WorkCalendar:
+    """A civil-service working calendar: which days are worked, and when offices are open.
+
+    The calendar is an immutable value. ``days_off`` and ``makeup_workdays`` are the entries
+    given explicitly (each with a reason and a source); for years not listed in
+    ``announced_years``, ``rule`` (if any) computes the statutory days off and the result is
+    reported as estimated. A day off always wins over a make-up day or the weekmask (a typhoon
+    closure on a make-up Saturday closes the office).
+
+    Every query outside ``first_year``..``last_year`` raises :class:`OutOfCalendarRange`.
+    Instants are read on the wall clock of ``timezone``; naive datetimes are refused.
+    """
+
+    name: str
+    timezone: str = attrs.field(validator=_check_timezone)
+    first_year: int
+    last_year: int
+    weekmask: str = attrs.field(default="1111100", validator=_check_weekmask)
+    office_hours: OfficeHours = attrs.field(
+        factory=lambda: OfficeHours.uniform(["08:00-12:00", "13:00-17:00"])
+    )
+    days_off: tuple[DayOff, ...] = attrs.field(default=(), converter=_tuple_of_days_off)
+    makeup_workdays: tuple[MakeupWorkday, ...] = attrs.field(
+        default=(), converter=_tuple_of_makeups
+    )
+    announced_years: frozenset[int] = attrs.field(default=frozenset(), converter=_years)
+    rule: YearRule | None = None
+    _cache: _Cache = attrs.field(init=False, factory=_Cache, eq=False, hash=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("first_year", "last_year"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 9998:
+                raise InvalidCalendar(f"{name} must be a year between 1 and 9998, got {value!r}")
+        if self.first_year > self.last_year:
+            raise InvalidCalendar(
+                f"first_year {self.first_year} is after last_year {self.last_year}"
+            )
+        for entry in (*self.days_off, *self.makeup_workdays):
+            if not isinstance(entry, DayOff | MakeupWorkday):  # pragma: no cover - typed input
+                raise InvalidCalendar(f"{entry!r} is not a DayOff or MakeupWorkday")
+            if not self.first_year <= entry.day.year <= self.last_year:
+                raise InvalidCalendar(
+                    f"{type(entry).__name__} {entry.day.isoformat()} ({entry.reason}) is outside "
+                    f"the calendar's years {self.first_year}-{self.last_year}"
+                )
+        for entry in self.makeup_workdays:
+            if self.weekmask[entry.day.weekday()] == "1":
+                raise InvalidCalendar(
+                    f"make-up working day {entry.day.isoformat()} ({entry.reason}) is a "
+                    f"{entry.day:%A}, already a working day under weekmask {self.weekmask!r}"
+                )
+        for wd in range(7):
+            if self.weekmask[wd] == "1" and not self.office_hours.weekly[wd]:
+                raise InvalidCalendar(
+                    f"{dt.date(2024, 1, 1 + wd):%A} is a working day but has no office session; "
+                    "give it hours with with_office_hours(..., weekdays=[...])"
+                )
+        if not self.office_hours.makeup:
+            raise InvalidCalendar("make-up working days need office sessions")
+        self._tz  # noqa: B018 - fail now on a zone that cannot be loaded
+
+    # ------------------------------------------------------------------ derived calendars
+
+    def with_days_off(self, entries: Iterable[DayOff]) -> WorkCalendar:
+        """This calendar with more days off (a closure, a newly announced swap)."""
+        return attrs.evolve(self, days_off=(*self.days_off, *_entries(entries, DayOff)))
+
+    def with_closure(
+        self, first: dt.date, last: dt.date, *, reason: str, source: str
+    ) -> WorkCalendar:
+        """This calendar with offices closed every day from ``first`` to ``last`` inclusive.
+
+        For local closures such as a province closing its offices during a typhoon.
+        """
+        if last < first:
+            raise InvalidArgument(f"closure ends ({last}) before it starts ({first})")
+        days = (first + dt.timedelta(days=k) for k in range((last - first).days + 1))
+        return self.with_days_off(DayOff(d, reason, source) for d in days)
+
+    def with_makeup_workdays(self, entries: Iterable[MakeupWorkday]) -> WorkCalendar:
+        """This calendar with more weekend days worked."""
+        return attrs.evolve(
+            self, makeup_workdays=(*self.makeup_workdays, *_entries(entries, MakeupWorkday))
+        )
+
+    def with_office_hours(
+        self, sessions: SessionsLike, *, weekdays: Iterable[int | str] | None = None
+    ) -> WorkCalendar:
+        """This calendar with other office hours.
+
+        ``sessions`` are :class:`Session` objects or ``"HH:MM-HH:MM"`` strings. Without
+        ``weekdays`` they apply to every working day, make-up days included; with
+        ``weekdays`` (0-6 or ``"mon"``...) only to those days, e.g. a Saturday-morning
+        reception: ``cal.with_weekmask("1111110").with_office_hours(["08:00-11:30"],
+        weekdays=["sat"])``.
+        """
+        days = None if weekdays is None else to_weekdays(weekdays)
+        return attrs.evolve(self, office_hours=self.office_hours.replace(sessions, days))
+
+    def with_weekmask(self, weekmask: str) -> WorkCalendar:
+        """This calendar with another weekly pattern (``"1111110"`` adds Saturdays)."""
+        hours = self.office_hours
+        if isinstance(weekmask, str) and len(weekmask) == 7:
+            # A weekday that becomes working without hours of its own gets the full-day hours.
+            hours = OfficeHours(
+                weekly=tuple(
+                    hours.weekly[i] or hours.makeup if weekmask[i] == "1" else hours.weekly[i]
+                    for i in range(7)
+                ),
+                makeup=hours.makeup,
+            )
+        return attrs.evolve(self, weekmask=weekmask, office_hours=hours)
+
+    def with_announced_year(
+        self,
+        year: int,
+        *,
+        days_off: Iterable[DayOff],
+        makeup_workdays: Iterable[MakeupWorkday] = (),
+    ) -> WorkCalendar:
+        """This calendar with the official schedule of ``year``, which replaces the rule.
+
+        ``days_off`` must list every day off of that year (holidays, the Tết window, swapped
+        days, compensatory days); the year is no longer reported as estimated.
+        """
+        offs = _entries(days_off, DayOff)
+        makeups = _entries(makeup_workdays, MakeupWorkday)
+        entries: list[DayOff | MakeupWorkday] = [*offs, *makeups]
+        for e in entries:
+            if e.day.year != year:
+                raise InvalidArgument(
+                    f"{e.day.isoformat()} ({e.reason}) is not in the announced year {year}"
+                )
+        return attrs.evolve(
+            self,
+            days_off=(*self.days_off, *offs),
+            makeup_workdays=(*self.makeup_workdays, *makeups),
+            announced_years=self.announced_years | {year},
+        )
+
+    def with_layer(self, layer: Layer) -> WorkCalendar:
+        """This calendar with a :class:`Layer` (see :func:`load_layer`) applied."""
+        return layer.apply(self)
+
+    def with_layer_file(self, path: str | Path) -> WorkCalendar:
+        """This calendar with the layer in a TOML or JSON file applied."""
+        from dossierflow.calendar._layers import load_layer
+
+        return load_layer(path).apply(self)
+
+    # ------------------------------------------------------------------ day level
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether offices work on ``day``."""
+        s = self._cache.span
+        if s is not None and type(day) is _date:
+            i = day.toordinal() - s.base
+            if 0 <= i < s.n:
+                return s.working[i] == 1
+        s, i = self._locate(day, "day")
+        return s.working[i] == 1
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """The first working day strictly after ``day``."""
+        s, i = self._locate(day, "day")
+        return self._nth_working(day, s, i + 1, 0)
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """The last working day strictly before ``day``."""
+        s, i = self._locate(day, "day")
+        return self._nth_working(day, s, i, -1)
+
+    def add_working_days(self, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day after ``day``, counting ``day`` itself as day 0.
+
+        ``n == 0`` gives ``day`` if it is a working day, else the next working day. Negative
+        ``n`` counts backwards: ``-1`` is the last working day before ``day``. The inverse of
+        :meth:`working_days_between`: ``add_working_days(d, working_days_between(d, e)) == e``
+        for every working day ``e``.
+        """
+        s = self._cache.span
+        if s is not None and type(day) is _date and type(n) is int:
+            i = day.toordinal() - s.base
+            if 0 <= i < s.n:
+                j = s.rank[i] + n
+                if 0 <= j < s.nwork:
+                    return s.workdays[j]
+        _check_count(n, "n")
+        s, i = self._locate(day, "day")
+        return self._nth_working(day, s, i, n)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """The number of working days ``d`` with ``start <= d < end`` (negative if end < start).
+
+        Half-open, like ``range``: the start day counts, the end day does not, so
+        ``working_days_between(d, d) == 0`` and the result of consecutive intervals add up.
+        """
+        s = self._cache.span
+        if s is not None and type(start) is _date and type(end) is _date:
+            i = start.toordinal() - s.base
+            k = end.toordinal() - s.base
+            if 0 <= i < s.n and 0 <= k < s.n:
+                return s.rank[k] - s.rank[i]
+        _check_date(start, "start")
+        _check_date(end, "end")
+        self._load(min(start.year, end.year), max(start.year, end.year), start, end)
+        s, i = self._locate(start, "start")
+        s, k = self._locate(end, "end")
+        return s.rank[k] - s.rank[i]
+
+    def is_estimated(self, day: dt.date) -> bool:
+        """Whether ``day``'s status is computed by rule rather than taken from an announcement."""
+        _check_date(day, "day")
+        self._check_range(day)
+        return self._year(day.year).estimated
+
+    def describe(self, day: dt.date) -> DayStatus:
+        """What the calendar says about ``day`` and why (reason and source)."""
+        s, i = self._locate(day, "day")
+        info = self._year(day.year)
+        sessions = tuple(
+            Session(_clock(a), _clock(b)) for a, b in s.sessions[i]
+        )
+        off = info.days_off.get(day)
+        if off is not None:
+            return DayStatus(day, False, "day_off", off.reason, off.source,
+                             off.estimated or info.estimated, ())
+        if self.weekmask[day.weekday()] == "1":
+            return DayStatus(day, True, "working_day", "regular working day",
+                             f"weekmask {self.weekmask}", info.estimated, sessions)
+        mk = info.makeup.get(day)
+        if mk is not None:
+            return DayStatus(day, True, "makeup_workday", mk.reason, mk.source,
+                             mk.estimated or info.estimated, sessions)
+        return DayStatus(day, False, "weekend", "weekly rest day", f"weekmask {self.weekmask}",
+                         info.estimated, ())
+
+    def days_off_in(self, year: int) -> tuple[DayOff, ...]:
+        """Every day off of ``year`` (weekends excluded), in date order, with its source."""
+        self._check_range(dt.date(_check_year(year), 1, 1))
+        return tuple(sorted(self._year(year).days_off.values(), key=lambda e: e.day))
+
+    def makeup_workdays_in(self, year: int) -> tuple[MakeupWorkday, ...]:
+        """Every make-up working day of ``year``, in date order, with its source."""
+        self._check_range(dt.date(_check_year(year), 1, 1))
+        info = self._year(year)
+        return tuple(
+            e for e in sorted(info.makeup.values(), key=lambda e: e.day)
+            if e.day not in info.days_off
+        )
+
+    # ------------------------------------------------------------------ instant level
+
+    def local_date(self, instant: dt.datetime) -> dt.date:
+        """The date of ``instant`` on the calendar's wall clock."""
+        return self._local(instant, "instant").date()
+
+    def working_date(self, instant: dt.datetime) -> dt.date:
+        """The working day on which ``instant`` counts: its own date while the office is open
+        or before it closes on a working day, else the date of the next opening."""
+        return self.next_opening(instant).date()
+
+    def is_open(self, instant: dt.datetime) -> bool:
+        """Whether an office session is running at ``instant`` (sessions are [start, end))."""
+        loc = self._local(instant, "instant")
+        s, i = self._locate(loc.date(), "instant")
+        us = _micros(loc)
+        return any(a <= us < b for a, b in s.sessions[i])
+
+    def next_opening(self, instant: dt.datetime) -> dt.datetime:
+        """The first instant at or after ``instant`` when the office is open (``instant``
+        itself, in the calendar's zone, if it is open)."""
+        s, w = self._work(instant, "instant")
+        return self._from_work(s, w, instant)
+
+    def add_working_time(self, instant: dt.datetime, duration: dt.timedelta) -> dt.datetime:
+        """The instant when ``duration`` of office time has passed since ``instant``.
+
+        Only office hours count. The result is always an instant when the office is open: a
+        result that would fall exactly on a closing time is the next opening instead (received
+        at an opening, due at an opening). Negative durations count backwards.
+        """
+        if not isinstance(duration, dt.timedelta):
+            raise InvalidArgument(
+                f"duration must be a datetime.timedelta, got {duration!r}; "
+                "e.g. timedelta(hours=4) for half a working day"
+            )
+        s, w = self._work(instant, "instant")
+        return self._from_work(s, w + duration // _US, instant)
+
+    def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """Office time between two instants (negative if ``end`` is before ``start``)."""
+        s1, w1 = self._work(start, "start")
+        s2, w2 = self._work(end, "end")
+        s = self._cache.span
+        assert s is not None
+        return (_rebase(s2, w2, s) - _rebase(s1, w1, s)) * _US
+
+    # ------------------------------------------------------------------ internals
+
+    @property
+    def _tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def _check_range(self, day: dt.date) -> None:
+        if not self.first_year <= day.year <= self.last_year:
+            raise OutOfCalendarRange(self.name, day, self.first_year, self.last_year)
+
+    def _year(self, year: int) -> _Year:
+        cache = self._cache
+        info = cache.years.get(year)
+        if info is not None:
+            return info
+        offs: dict[dt.date, DayOff] = {}
+        makeup: dict[dt.date, MakeupWorkday] = {}
+        estimated = self.rule is not None and year not in self.announced_years
+        if estimated and self.rule is not None:
+            rule_offs, rule_makeup = self.rule(year)
+            offs.update((e.day, e) for e in rule_offs if e.day.year == year)
+            makeup.update((e.day, e) for e in rule_makeup if e.day.year == year)
+        offs.update((e.day, e) for e in self.days_off if e.day.year == year)
+        makeup.update((e.day, e) for e in self.makeup_workdays if e.day.year == year)
+        info = _Year(offs, makeup, estimated)
+        cache.years[year] = info
+        return info
+
+    def _load(self, lo: int, hi: int, *context: dt.date) -> _Span:
+        """Make sure the index covers years ``lo``..``hi``; return the span."""
+        for year in (lo, hi):
+            if not self.first_year <= year <= self.last_year:
+                bad = next((d for d in context if d.year == year), dt.date(year, 1, 1))
+                raise OutOfCalendarRange(self.name, bad, self.first_year, self.last_year)
+        cache = self._cache
+        s = cache.span
+        if s is not None and s.first_year <= lo and hi <= s.last_year:
+            return s
+        with cache.lock:
+            s = cache.span
+            if s is not None:
+                lo, hi = min(lo, s.first_year), max(hi, s.last_year)
+            span = _Span(self, lo, hi)
+            cache.span = span
+            return span
+
+    def _locate(self, day: dt.date, name: str) -> tuple[_Span, int]:
+        _check_date(day, name)
+        s = self._load(day.year, day.year, day)
+        return s, day.toordinal() - s.base
+
+    def _nth_working(self, origin: dt.date, s: _Span, i: int, n: int) -> dt.date:
+        """``workdays[rank[i] + n]``, growing the span year by year until it is inside."""
+        ordinal = s.base + i
+        while True:
+            i = ordinal - s.base
+            j = s.rank[i] + n
+            if 0 <= j < s.nwork:
+                return s.workdays[j]
+            if j < 0:
+                if s.first_year == self.first_year:
+                    raise OutOfCalendarRange(
+                        self.name, dt.date(self.first_year - 1, 12, 31) if self.first_year > 1
+                        else origin, self.first_year, self.last_year)
+                step = max(1, -j // 200)
+                s = self._load(max(self.first_year, s.first_year - step), s.last_year, origin)
+            else:
+                if s.last_year == self.last_year:
+                    raise OutOfCalendarRange(
+                        self.name, dt.date(self.last_year + 1, 1, 1) if self.last_year < 9998
+                        else origin, self.first_year, self.last_year)
+                step = max(1, (j - s.nwork) // 200 + 1)
+                s = self._load(s.first_year, min(self.last_year, s.last_year + step), origin)
+
+    def _local(self, instant: dt.datetime, name: str) -> dt.datetime:
+        if not isinstance(instant, _datetime):
+            raise InvalidArgument(
+                f"{name} must be a timezone-aware datetime.datetime, got {instant!r}"
+            )
+        if instant.tzinfo is None or instant.utcoffset() is None:
+            raise NaiveDatetimeError(name, instant)
+        return instant.astimezone(self._tz)
+
+    def _work(self, instant: dt.datetime, name: str) -> tuple[_Span, int]:
+        """Office time (microseconds) from the start of the index span to ``instant``."""
+        loc = self._local(instant, name)
+        s, i = self._locate(loc.date(), name)
+        us = _micros(loc)
+        w = s.cum[i]
+        for a, b in s.sessions[i]:
+            if us <= a:
+                break
+            w += (b if us > b else us) - a
+        return s, w
+
+    def _from_work(self, s0: _Span, work: int, origin: dt.datetime) -> dt.datetime:
+        """The latest instant whose office time (relative to span ``s0``) is ``work``.
+
+        That instant is always one when the office is open: at a closing time the office time
+        stays flat until the next opening, and the latest instant of that flat stretch is the
+        opening itself.
+        """
+        while True:
+            s = self._cache.span
+            assert s is not None
+            work, s0 = _rebase(s0, work, s), s
+            if work < 0:
+                if s.first_year == self.first_year:
+                    raise OutOfCalendarRange(
+                        self.name, origin.date(), self.first_year, self.last_year)
+                self._load(s.first_year - 1, s.last_year)
+                continue
+            i = bisect.bisect_right(s.cum, work) - 1
+            if i >= s.n:
+                if s.last_year == self.last_year:
+                    raise OutOfCalendarRange(
+                        self.name, dt.date(min(self.last_year + 1, 9999), 1, 1),
+                        self.first_year, self.last_year)
+                self._load(s.first_year, s.last_year + 1)
+                continue
+            offset = work - s.cum[i]
+            for a, b in s.sessions[i]:
+                if offset < b - a:
+                    day = dt.date.fromordinal(s.base + i)
+                    return _datetime(day.year, day.month, day.day, tzinfo=self._tz) + (
+                        (a + offset) * _US
+                    )
+                offset -= b - a
+            raise AssertionError("office time index is inconsistent")  # pragma: no cover
+
+
+def _rebase(old: _Span, work: int, new: _Span) -> int:
+    """Express office time measured from ``old``'s first day from ``new``'s (which covers it)."""
+    if old is new:
+        return work
+    return work + new.cum[old.base - new.base]
+
+
+def _micros(loc: dt.datetime) -> int:
+    return ((loc.hour * 60 + loc.minute) * 60 + loc.second) * 1_000_000 + loc.microsecond
+
+
+def _clock(us: int) -> dt.time:
+    s = us // 1_000_000
+    return dt.time(s // 3600, s // 60 % 60, s % 60)
+
+
+def _check_date(day: object, name: str) -> None:
+    if not isinstance(day, _date) or isinstance(day, _datetime):
+        hint = (
+            f"; use {name}.date() or cal.local_date({name}) for an instant"
+            if isinstance(day, _datetime) else ""
+        )
+        raise InvalidArgument(f"{name} must be a datetime.date, got {day!r}{hint}")
+
+
+def _check_count(n: object, name: str) -> None:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise InvalidArgument(
+            f"{name} must be a whole number of working days, got {n!r}; "
+            "half days are working time: use add_working_time(instant, timedelta(hours=4))"
+        )
+
+
+def _check_year(year: object) -> int:
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise InvalidArgument(f"year must be an int, got {year!r}")
+    return year
+
+
+_E = TypeVar("_E", DayOff, MakeupWorkday)
+
+
+def _entries(entries: Iterable[_E], kind: type[_E]) -> tuple[_E, ...]:
+    out = tuple(entries)
+    for e in out:
+        if not isinstance(e, kind):
+            raise InvalidArgument(
+                f"expected {kind.__name__} entries (with day, reason and source), got {e!r}"
+            )
+    return out
