@@ -213,12 +213,6 @@ class WorkCalendar:
                     f"{type(entry).__name__} {entry.day.isoformat()} ({entry.reason}) is outside "
                     f"the calendar's years {self.first_year}-{self.last_year}"
                 )
-        for entry in self.makeup_workdays:
-            if self.weekmask[entry.day.weekday()] == "1":
-                raise InvalidCalendar(
-                    f"make-up working day {entry.day.isoformat()} ({entry.reason}) is a "
-                    f"{entry.day:%A}, already a working day under weekmask {self.weekmask!r}"
-                )
         for wd in range(7):
             if self.weekmask[wd] == "1" and not self.office_hours.weekly[wd]:
                 raise InvalidCalendar(
@@ -249,9 +243,14 @@ class WorkCalendar:
 
     def with_makeup_workdays(self, entries: Iterable[MakeupWorkday]) -> WorkCalendar:
         """This calendar with more weekend days worked."""
-        return attrs.evolve(
-            self, makeup_workdays=(*self.makeup_workdays, *_entries(entries, MakeupWorkday))
-        )
+        new = _entries(entries, MakeupWorkday)
+        for entry in new:
+            if self.weekmask[entry.day.weekday()] == "1":
+                raise InvalidCalendar(
+                    f"make-up working day {entry.day.isoformat()} ({entry.reason}) is a "
+                    f"{entry.day:%A}, already a working day under weekmask {self.weekmask!r}"
+                )
+        return attrs.evolve(self, makeup_workdays=(*self.makeup_workdays, *new))
 
     def with_office_hours(
         self, sessions: SessionsLike, *, weekdays: Iterable[int | str] | None = None

@@ -1,0 +1,248 @@
+"""Property tests of calendar arithmetic against independent oracles.
+
+numpy's business-day functions for calendars without weekend working days; a naive
+day-by-day loop for calendars with make-up days and for office time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pendulum
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from dossierflow import OutOfCalendarRange
+from dossierflow.calendar import DayOff, MakeupWorkday, WorkCalendar
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+FIRST, LAST = 2000, 2003
+DAYS = st.dates(dt.date(FIRST, 1, 1), dt.date(LAST, 12, 31))
+INNER_DAYS = st.dates(dt.date(FIRST, 3, 1), dt.date(LAST, 10, 31))
+HOURS = [
+    ["08:00-12:00", "13:00-17:00"],
+    ["07:30-11:30", "13:30-17:00"],
+    ["00:00-23:59"],
+    ["09:00-09:01", "22:00-23:00"],
+]
+
+
+@st.composite
+def calendars(draw: st.DrawFn, *, makeup: bool) -> WorkCalendar:
+    mask = draw(st.text(alphabet="01", min_size=7, max_size=7).filter(lambda m: m.count("1") > 0))
+    offs = draw(st.lists(DAYS, max_size=80, unique=True))
+    cal = WorkCalendar(
+        name="generated", timezone="Asia/Ho_Chi_Minh", first_year=FIRST, last_year=LAST,
+        weekmask=mask, days_off=[DayOff(d, "generated", "test") for d in offs],
+    )
+    if makeup:
+        rest = [d for d in draw(st.lists(DAYS, max_size=40, unique=True))
+                if mask[d.weekday()] == "0"]
+        cal = cal.with_makeup_workdays(MakeupWorkday(d, "generated", "test") for d in rest)
+    return cal.with_office_hours(draw(st.sampled_from(HOURS)))
+
+
+def naive_is_working(cal: WorkCalendar, day: dt.date) -> bool:
+    if any(e.day == day for e in cal.days_off):
+        return False
+    return cal.weekmask[day.weekday()] == "1" or any(e.day == day for e in cal.makeup_workdays)
+
+
+def naive_add(cal: WorkCalendar, day: dt.date, n: int) -> dt.date:
+    while not naive_is_working(cal, day):
+        day += dt.timedelta(days=1)
+    step = 1 if n >= 0 else -1
+    for _ in range(abs(n)):
+        day += dt.timedelta(days=step)
+        while not naive_is_working(cal, day):
+            day += dt.timedelta(days=step)
+    return day
+
+
+def naive_add_or_max(cal: WorkCalendar, day: dt.date, n: int) -> dt.date:
+    # The naive loop walks off the calendar's range when there are too few working days.
+    try:
+        return naive_add(cal, day, n)
+    except (OverflowError, OutOfCalendarRange):
+        return dt.date.max
+
+
+def _numpy(cal: WorkCalendar) -> np.busdaycalendar:
+    return np.busdaycalendar(
+        weekmask=cal.weekmask, holidays=[np.datetime64(e.day) for e in cal.days_off]
+    )
+
+
+def _in_range(day: dt.date) -> bool:
+    return FIRST <= day.year <= LAST
+
+
+@given(calendars(makeup=False), INNER_DAYS, st.integers(-150, 150))
+def test_add_working_days_agrees_with_numpy(cal: WorkCalendar, day: dt.date, n: int) -> None:
+    expected = np.busday_offset(
+        np.datetime64(day), n, roll="forward", busdaycal=_numpy(cal)
+    ).astype(dt.date)
+    if _in_range(expected):
+        assert cal.add_working_days(day, n) == expected
+    else:
+        with pytest.raises(OutOfCalendarRange):
+            cal.add_working_days(day, n)
+
+
+@given(calendars(makeup=False), INNER_DAYS, INNER_DAYS)
+def test_working_days_between_agrees_with_numpy(
+    cal: WorkCalendar, a: dt.date, b: dt.date
+) -> None:
+    a, b = sorted((a, b))
+    expected = int(np.busday_count(np.datetime64(a), np.datetime64(b), busdaycal=_numpy(cal)))
+    assert cal.working_days_between(a, b) == expected
+    # Backwards the count is the negation (numpy counts (b, a] instead, which would break the
+    # inverse relation with add_working_days).
+    assert cal.working_days_between(b, a) == -expected
+
+
+@given(calendars(makeup=True), INNER_DAYS, st.integers(-60, 60))
+def test_add_working_days_agrees_with_a_naive_loop(cal: WorkCalendar, day: dt.date, n: int) -> None:
+    assert cal.is_working_day(day) == naive_is_working(cal, day)
+    try:
+        expected = naive_add(cal, day, n)
+    except (OverflowError, OutOfCalendarRange):
+        expected = dt.date.max
+    if _in_range(expected):
+        assert cal.add_working_days(day, n) == expected
+    else:
+        with pytest.raises(OutOfCalendarRange):
+            cal.add_working_days(day, n)
+
+
+@given(calendars(makeup=True), INNER_DAYS, st.integers(-200, 200))
+def test_between_is_the_inverse_of_add(cal: WorkCalendar, day: dt.date, n: int) -> None:
+    assume(_in_range(naive_add_or_max(cal, day, n)))
+    assert cal.working_days_between(day, cal.add_working_days(day, n)) == n
+
+
+@given(calendars(makeup=True), INNER_DAYS, INNER_DAYS)
+def test_add_is_the_inverse_of_between_on_working_days(
+    cal: WorkCalendar, a: dt.date, b: dt.date
+) -> None:
+    b = naive_add_or_max(cal, b, 0)  # the first working day from b
+    assume(_in_range(b))
+    assert cal.add_working_days(a, cal.working_days_between(a, b)) == b
+
+
+@given(calendars(makeup=True), INNER_DAYS, st.integers(-100, 100), st.integers(-100, 100))
+def test_add_working_days_is_monotonic(cal: WorkCalendar, day: dt.date, m: int, n: int) -> None:
+    lo, hi = sorted((m, n))
+    assume(_in_range(naive_add_or_max(cal, day, lo)) and _in_range(naive_add_or_max(cal, day, hi)))
+    assert cal.add_working_days(day, lo) <= cal.add_working_days(day, hi)
+    later = cal.add_working_days(day, 0)
+    assert cal.add_working_days(later, 0) == later
+
+
+@given(calendars(makeup=True), INNER_DAYS)
+def test_next_and_previous_working_day(cal: WorkCalendar, day: dt.date) -> None:
+    assume(_in_range(naive_add_or_max(cal, day, -1)) and _in_range(naive_add_or_max(cal, day, 1)))
+    nxt, prev = cal.next_working_day(day), cal.previous_working_day(day)
+    assert prev < day < nxt
+    assert naive_is_working(cal, nxt)
+    assert naive_is_working(cal, prev)
+    assert cal.working_days_between(prev + dt.timedelta(1), nxt) == int(cal.is_working_day(day))
+
+
+# ------------------------------------------------------------------ instants
+
+INSTANTS = st.datetimes(
+    min_value=dt.datetime(FIRST, 3, 1), max_value=dt.datetime(LAST, 10, 1),
+    timezones=st.sampled_from([TZ, dt.UTC, dt.timezone(dt.timedelta(hours=-5))]),
+)
+DURATIONS = st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(hours=400))
+
+
+def add_or_skip(cal: WorkCalendar, t: dt.datetime, d: dt.timedelta) -> dt.datetime:
+    """add_working_time, skipping examples whose sparse calendars run past their range."""
+    try:
+        return cal.add_working_time(t, d)
+    except OutOfCalendarRange:
+        assume(False)
+        raise
+
+
+def naive_office_time(cal: WorkCalendar, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+    """Office time between a <= b, summing each day's sessions (one step a day)."""
+    a, b = a.astimezone(TZ), b.astimezone(TZ)
+    total = dt.timedelta(0)
+    day = a.date()
+    while day <= b.date():
+        status = cal.describe(day)
+        for s in status.sessions:
+            start = dt.datetime.combine(day, s.start, TZ)
+            end = dt.datetime.combine(day, s.end, TZ)
+            lo, hi = max(start, a), min(end, b)
+            if hi > lo:
+                total += hi - lo
+        day += dt.timedelta(days=1)
+    return total
+
+
+@given(calendars(makeup=True), INSTANTS, DURATIONS)
+def test_add_working_time_lands_open_and_loses_no_time(
+    cal: WorkCalendar, t: dt.datetime, d: dt.timedelta
+) -> None:
+    u = add_or_skip(cal, t, d)
+    assert cal.is_open(u)
+    assert u >= t
+    assert cal.working_time_between(t, u) == d
+    assert naive_office_time(cal, t, u) == d
+    # The result is the earliest open instant with that much office time behind it.
+    assert u == cal.next_opening(u)
+
+
+@given(calendars(makeup=True), INSTANTS, st.timedeltas(dt.timedelta(0), dt.timedelta(days=60)))
+def test_working_time_between_agrees_with_naive_sum(
+    cal: WorkCalendar, a: dt.datetime, gap: dt.timedelta
+) -> None:
+    b = a + gap
+    assert cal.working_time_between(a, b) == naive_office_time(cal, a, b)
+    assert cal.working_time_between(b, a) == -cal.working_time_between(a, b)
+
+
+@given(calendars(makeup=True), INSTANTS, DURATIONS, DURATIONS)
+def test_add_working_time_is_monotonic_and_additive(
+    cal: WorkCalendar, t: dt.datetime, d1: dt.timedelta, d2: dt.timedelta
+) -> None:
+    lo, hi = sorted((d1, d2))
+    assert add_or_skip(cal, t, lo) <= add_or_skip(cal, t, hi)
+    assert add_or_skip(cal, add_or_skip(cal, t, d1), d2) == add_or_skip(cal, t, d1 + d2)
+
+
+@given(calendars(makeup=True), INSTANTS, DURATIONS)
+def test_negative_working_time_goes_back(
+    cal: WorkCalendar, t: dt.datetime, d: dt.timedelta
+) -> None:
+    u = add_or_skip(cal, t, d)
+    assert add_or_skip(cal, u, -d) == cal.next_opening(t)
+
+
+@given(calendars(makeup=True), INSTANTS)
+def test_next_opening_and_working_date(cal: WorkCalendar, t: dt.datetime) -> None:
+    o = cal.next_opening(t)
+    assert o >= t
+    assert cal.is_open(o)
+    assert cal.working_time_between(t, o) == dt.timedelta(0)
+    if cal.is_open(t):
+        assert o == t
+    assert cal.working_date(t) == o.date()
+    assert cal.is_working_day(cal.working_date(t))
+    assert cal.local_date(t) == t.astimezone(TZ).date()
+
+
+@given(INSTANTS, DURATIONS)
+def test_pendulum_instants_are_accepted(t: dt.datetime, d: dt.timedelta) -> None:
+    from dossierflow.calendar import vietnam
+
+    cal = vietnam()
+    p = pendulum.instance(t.astimezone(dt.UTC)).in_timezone("Europe/Paris")
+    assert cal.add_working_time(p, d) == cal.add_working_time(t, d)
