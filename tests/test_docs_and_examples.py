@@ -1,0 +1,47 @@
+"""The README's and docs' Python blocks, the examples and the demo run as written."""
+
+from __future__ import annotations
+
+import re
+import runpy
+from pathlib import Path
+
+import pytest
+
+from dossierflow.__main__ import main
+
+ROOT = Path(__file__).parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_doc_code_blocks_run(path: Path) -> None:
+    for block in _blocks(path):
+        exec(compile(block, str(path), "exec"), {})
+
+
+def test_docs_have_code() -> None:
+    assert _blocks(ROOT / "README.md")
+    assert _blocks(ROOT / "docs" / "calendar.md")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name)
+def test_examples_run(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out
+
+
+def test_demo_prints_the_calendar_and_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "12729/VPCP-KGVX" in out
+    assert "Working days in 2026: 250" in out
+    assert "due Wed 2026-02-25 10:00" in out
+    assert main(["demo", "2030"]) == 0
+    assert "ESTIMATED" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["demo", "1990"])
