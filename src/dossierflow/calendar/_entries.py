@@ -164,11 +164,9 @@ class OfficeHours:
 
     def replace(self, sessions: SessionsLike, weekdays: Sequence[int] | None) -> OfficeHours:
         """These hours with ``sessions`` on ``weekdays`` (all days and make-up days if None)."""
-        s = to_sessions(sessions)
         if weekdays is None:
-            if not s:
-                raise InvalidCalendar("office hours need at least one session")
-            return OfficeHours(weekly=(s,) * 7, makeup=s)
+            return OfficeHours.uniform(sessions)
+        s = to_sessions(sessions)
         weekly = tuple(s if i in weekdays else self.weekly[i] for i in range(7))
         return OfficeHours(weekly=weekly, makeup=self.makeup)
 
