@@ -72,6 +72,14 @@ def test_dates_must_be_dates(vn: WorkCalendar) -> None:
         vn.add_working_time(dt.datetime(2026, 3, 2, tzinfo=TZ), 4)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("duration", [4, 4.5, True, None, "4h"])
+def test_durations_must_be_timedeltas_on_the_fast_path(vn: WorkCalendar, duration: object) -> None:
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=TZ)
+    vn.add_working_time(start, dt.timedelta(hours=1))  # the index now covers the instant
+    with pytest.raises(InvalidArgument, match=r"duration must be a datetime\.timedelta"):
+        vn.add_working_time(start, duration)  # type: ignore[arg-type]
+
+
 def test_bad_calendars_are_refused() -> None:
     base = {"name": "x", "timezone": "Asia/Ho_Chi_Minh", "first_year": 2020, "last_year": 2021}
     with pytest.raises(InvalidCalendar, match="weekmask"):

@@ -2,9 +2,14 @@
 
 Date arithmetic is a pair of list lookups: for every day of the loaded span, ``rank[i]`` is the
 number of working days before it and ``workdays[k]`` is the k-th working day. Instant arithmetic
-uses ``cum[i]``, the working time (in microseconds, on the calendar zone's wall clock) before day
-``i``, and a binary search to map working time back to an instant. The index covers a contiguous
-span of years and grows on demand, year by year data being resolved only when first needed.
+uses a flat list of the span's office sessions: ``start[k]``, the aware local instant session
+``k`` opens, ``length[k]``, its length, and ``cum[k]``, the working time before it; ``first[i]``
+is the first session on or after day ``i``. An instant maps to working time by a binary search over
+the starts of its own day, and working time maps back to an instant by a binary search over
+``cum``, with no loop over days or sessions. Working time is kept as ``timedelta`` on the
+calendar zone's wall clock, so every step is one C-level operation on the stdlib types. The index
+covers a contiguous span of years and grows on demand, year by year data being resolved only when
+first needed.
 """
 
 from __future__ import annotations
@@ -41,10 +46,14 @@ if TYPE_CHECKING:
 YearRule = Callable[[int], tuple[Sequence[DayOff], Sequence[MakeupWorkday]]]
 """Computes the days off and make-up days of a year that has no announced schedule."""
 
-_US_PER_DAY = 86_400_000_000
-_US = dt.timedelta(microseconds=1)
+_ZERO = dt.timedelta(0)
+_NEAR = 128
+"""Sessions after an instant within which add_working_time searches first (about 60 working
+days with two sessions a day)."""
+_bisect_right = bisect.bisect_right
 _date = dt.date
 _datetime = dt.datetime
+_timedelta = dt.timedelta
 
 
 def _check_weekmask(_: object, __: attrs.Attribute[str], value: object) -> None:
@@ -83,12 +92,16 @@ class _Span:
     __slots__ = (
         "base",
         "cum",
+        "first",
         "first_year",
         "last_year",
+        "length",
         "n",
         "nwork",
         "rank",
         "sessions",
+        "start",
+        "tz",
         "workdays",
         "working",
     )
@@ -100,16 +113,19 @@ class _Span:
         end = dt.date(last_year, 12, 31).toordinal() + 1
         self.n = end - self.base
         rank: list[int] = []
-        cum: list[int] = []
-        sessions: list[tuple[tuple[int, int], ...]] = []
-        working = bytearray(self.n)
+        first: list[int] = []
+        sessions: list[tuple[tuple[dt.timedelta, dt.timedelta], ...]] = []
+        start: list[dt.datetime] = []
+        length: list[dt.timedelta] = []
+        cum: list[dt.timedelta] = []
         workdays: list[dt.date] = []
+        working = bytearray(self.n)
+        self.tz = tz = cal._tz
         hours = cal.office_hours
-        weekly = [tuple((a * 1_000_000, b * 1_000_000) for a, b in (s.seconds for s in day))
-                  for day in hours.weekly]
-        makeup = tuple((a * 1_000_000, b * 1_000_000) for a, b in (s.seconds for s in hours.makeup))
+        weekly = [_session_offsets(day) for day in hours.weekly]
+        makeup = _session_offsets(hours.makeup)
         mask = [c == "1" for c in cal.weekmask]
-        total = 0
+        total = _ZERO
         for year in range(first_year, last_year + 1):
             info = cal._year(year)
             jan1 = dt.date(year, 1, 1).toordinal()
@@ -118,28 +134,68 @@ class _Span:
                 wd = ordinal % 7 - 1  # proleptic ordinal 1 is a Monday
                 wd = 6 if wd < 0 else wd
                 rank.append(len(workdays))
-                cum.append(total)
+                first.append(len(start))
                 if day in info.days_off:
-                    sessions.append(())
+                    today: tuple[tuple[dt.timedelta, dt.timedelta], ...] = ()
                 elif mask[wd]:
                     working[ordinal - self.base] = 1
                     workdays.append(day)
-                    sessions.append(weekly[wd])
+                    today = weekly[wd]
                 elif day in info.makeup:
                     working[ordinal - self.base] = 1
                     workdays.append(day)
-                    sessions.append(makeup)
+                    today = makeup
                 else:
-                    sessions.append(())
-                total += sum(b - a for a, b in sessions[-1])
+                    today = ()
+                sessions.append(today)
+                if today:
+                    midnight = _datetime(day.year, day.month, day.day, tzinfo=tz)
+                    for a, b in today:
+                        start.append(midnight + a)
+                        length.append(b - a)
+                        cum.append(total)
+                        total += b - a
         rank.append(len(workdays))
+        first.append(len(start))
         cum.append(total)
         self.rank = rank
-        self.cum = cum
+        self.first = first
         self.sessions = sessions
-        self.working = bytes(working)
+        self.start = start
+        self.length = length
+        self.cum = cum
         self.workdays = workdays
+        self.working = bytes(working)
         self.nwork = len(workdays)
+
+    def work_at(self, i: int, local: dt.datetime) -> dt.timedelta:
+        """Working time from the span's first day to ``local``, a wall-clock instant of day
+        ``i`` whose tzinfo is the span's zone."""
+        lo = self.first[i]
+        k = _bisect_right(self.start, local, lo, self.first[i + 1]) - 1
+        if k < lo:  # before the day's first session: the previous sessions have all ended
+            return self.cum[lo]
+        into, length = local - self.start[k], self.length[k]
+        return self.cum[k] + (into if into < length else length)
+
+    def instant_at(self, work: dt.timedelta) -> dt.datetime | int:
+        """The latest instant whose working time is ``work``; an int when that instant is not in
+        the span (-1: before it, 1: after it).
+
+        That instant is always one when the office is open: at a closing time the working time
+        stays flat until the next opening, and the latest instant of that flat stretch is the
+        opening itself.
+        """
+        if work < _ZERO:
+            return -1
+        k = _bisect_right(self.cum, work) - 1
+        if k >= len(self.start):
+            return 1
+        return self.start[k] + (work - self.cum[k])
+
+    def work_before_day(self, i: int) -> dt.timedelta:
+        """Working time from the span's first day to the start of day ``i``."""
+        return self.cum[self.first[i]]
 
 
 class _Cache:
@@ -433,8 +489,9 @@ class WorkCalendar:
         """Whether an office session is running at ``instant`` (sessions are [start, end))."""
         loc = self._local(instant, "instant")
         s, i = self._locate(loc.date(), "instant")
-        us = _micros(loc)
-        return any(a <= us < b for a, b in s.sessions[i])
+        lo = s.first[i]
+        k = _bisect_right(s.start, loc, lo, s.first[i + 1]) - 1
+        return k >= lo and loc - s.start[k] < s.length[k]
 
     def next_opening(self, instant: dt.datetime) -> dt.datetime:
         """The first instant at or after ``instant`` when the office is open (``instant``
@@ -449,13 +506,37 @@ class WorkCalendar:
         result that would fall exactly on a closing time is the next opening instead (received
         at an opening, due at an opening). Negative durations count backwards.
         """
+        s = self._cache.span
+        if s is not None and getattr(instant, "tzinfo", None) is s.tz:
+            # Fast path: an instant already on the calendar's zone inside the loaded span, a
+            # result within _NEAR sessions. It is _Span.work_at and _Span.instant_at inlined
+            # (the two calls would cost a third of the time), the second search narrowed. Bad
+            # argument types fail here with TypeError or AttributeError and go on to the
+            # checked path below, which explains them.
+            try:
+                i = instant.toordinal() - s.base
+                if 0 <= i < s.n:
+                    start, cum = s.start, s.cum
+                    lo = s.first[i]
+                    k = _bisect_right(start, instant, lo, s.first[i + 1]) - 1
+                    if k < lo:
+                        w = cum[lo] + duration
+                    else:
+                        into, length = instant - start[k], s.length[k]
+                        w = cum[k] + (into if into < length else length) + duration
+                    hi = lo + _NEAR
+                    if hi < len(start) and cum[lo] <= w < cum[hi]:
+                        k = _bisect_right(cum, w, lo, hi) - 1
+                        return start[k] + (w - cum[k])
+            except (TypeError, AttributeError):
+                pass
         if not isinstance(duration, dt.timedelta):
             raise InvalidArgument(
                 f"duration must be a datetime.timedelta, got {duration!r}; "
                 "e.g. timedelta(hours=4) for half a working day"
             )
         s, w = self._work(instant, "instant")
-        return self._from_work(s, w + duration // _US, instant)
+        return self._from_work(s, w + duration, instant)
 
     def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Office time between two instants (negative if ``end`` is before ``start``)."""
@@ -463,7 +544,7 @@ class WorkCalendar:
         s2, w2 = self._work(end, "end")
         s = self._cache.span
         assert s is not None
-        return (_rebase(s2, w2, s) - _rebase(s1, w1, s)) * _US
+        return _rebase(s2, w2, s) - _rebase(s1, w1, s)
 
     # ------------------------------------------------------------------ internals
 
@@ -548,67 +629,53 @@ class WorkCalendar:
             raise NaiveDatetimeError(name, instant)
         return instant.astimezone(self._tz)
 
-    def _work(self, instant: dt.datetime, name: str) -> tuple[_Span, int]:
-        """Office time (microseconds) from the start of the index span to ``instant``."""
+    def _work(self, instant: dt.datetime, name: str) -> tuple[_Span, dt.timedelta]:
+        """Working time from the start of the index span to ``instant``."""
         loc = self._local(instant, name)
         s, i = self._locate(loc.date(), name)
-        us = _micros(loc)
-        w = s.cum[i]
-        for a, b in s.sessions[i]:
-            if us <= a:
-                break
-            w += (b if us > b else us) - a
-        return s, w
+        return s, s.work_at(i, loc)
 
-    def _from_work(self, s0: _Span, work: int, origin: dt.datetime) -> dt.datetime:
-        """The latest instant whose office time (relative to span ``s0``) is ``work``.
-
-        That instant is always one when the office is open: at a closing time the office time
-        stays flat until the next opening, and the latest instant of that flat stretch is the
-        opening itself.
-        """
+    def _from_work(self, s0: _Span, work: dt.timedelta, origin: dt.datetime) -> dt.datetime:
+        """The latest instant whose working time (from span ``s0``'s first day) is ``work``,
+        growing the index until that instant is inside it."""
         while True:
             s = self._cache.span
             assert s is not None
             work, s0 = _rebase(s0, work, s), s
-            if work < 0:
+            found = s.instant_at(work)
+            if isinstance(found, _datetime):
+                return found
+            if found < 0:
                 if s.first_year == self.first_year:
                     raise OutOfCalendarRange(
                         self.name, origin.date(), self.first_year, self.last_year)
                 self._load(s.first_year - 1, s.last_year)
-                continue
-            i = bisect.bisect_right(s.cum, work) - 1
-            if i >= s.n:
+            else:
                 if s.last_year == self.last_year:
                     raise OutOfCalendarRange(
                         self.name, dt.date(min(self.last_year + 1, 9999), 1, 1),
                         self.first_year, self.last_year)
                 self._load(s.first_year, s.last_year + 1)
-                continue
-            offset = work - s.cum[i]
-            for a, b in s.sessions[i]:
-                if offset < b - a:
-                    day = dt.date.fromordinal(s.base + i)
-                    return _datetime(day.year, day.month, day.day, tzinfo=self._tz) + (
-                        (a + offset) * _US
-                    )
-                offset -= b - a
-            raise AssertionError("office time index is inconsistent")  # pragma: no cover
 
 
-def _rebase(old: _Span, work: int, new: _Span) -> int:
+def _rebase(old: _Span, work: dt.timedelta, new: _Span) -> dt.timedelta:
     """Express office time measured from ``old``'s first day from ``new``'s (which covers it)."""
     if old is new:
         return work
-    return work + new.cum[old.base - new.base]
+    return work + new.work_before_day(old.base - new.base)
 
 
-def _micros(loc: dt.datetime) -> int:
-    return ((loc.hour * 60 + loc.minute) * 60 + loc.second) * 1_000_000 + loc.microsecond
+def _session_offsets(
+    sessions: Iterable[Session],
+) -> tuple[tuple[dt.timedelta, dt.timedelta], ...]:
+    """Each session as (start, end) offsets from midnight."""
+    return tuple(
+        (_timedelta(seconds=a), _timedelta(seconds=b)) for a, b in (x.seconds for x in sessions)
+    )
 
 
-def _clock(us: int) -> dt.time:
-    s = us // 1_000_000
+def _clock(offset: dt.timedelta) -> dt.time:
+    s = int(offset.total_seconds())
     return dt.time(s // 3600, s // 60 % 60, s % 60)
 
 
