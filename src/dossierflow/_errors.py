@@ -67,3 +67,77 @@ class OutOfCalendarRange(DossierflowError, LookupError):
             f"{first_year}-{last_year}; build it with a wider range "
             f"(e.g. vietnam(first_year=..., last_year=...)) or layer the missing years' data"
         )
+
+
+class InvalidProcedure(DossierflowError, ValueError):
+    """A procedure definition is inconsistent; lists every offender and how to fix each."""
+
+    def __init__(self, code: str, problems: list[str]) -> None:
+        self.code = code
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"procedure {code!r} is invalid ({len(self.problems)} problem"
+            f"{'s' if len(self.problems) != 1 else ''}):\n{listing}"
+        )
+
+
+class UnknownProcedure(DossierflowError, LookupError):
+    """A catalogue has no procedure with the code (and version, or date) asked for."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        self.code = code
+        super().__init__(f"no procedure {code!r} {detail}")
+
+
+class TransitionNotAllowed(DossierflowError, LookupError):
+    """A command does not apply to the dossier in its current state; nothing was changed."""
+
+    def __init__(
+        self,
+        dossier_id: str,
+        status: str,
+        command: str,
+        allowed: tuple[str, ...],
+        reason: str = "",
+    ) -> None:
+        self.dossier_id = dossier_id
+        self.status = status
+        self.command = command
+        self.allowed = allowed
+        self.reason = reason
+        why = f" ({reason})" if reason else ""
+        listing = ", ".join(repr(a) for a in allowed) if allowed else "nothing"
+        super().__init__(
+            f"dossier {dossier_id} is {status!r}; {command!r} is not allowed there{why}; "
+            f"allowed: {listing}"
+        )
+
+
+class NotAuthorized(DossierflowError, PermissionError):
+    """The actor may not issue this command on this dossier; nothing was changed."""
+
+    def __init__(self, dossier_id: str, actor: str, command: str, reason: str) -> None:
+        self.dossier_id = dossier_id
+        self.actor = actor
+        self.command = command
+        self.reason = reason
+        super().__init__(f"{actor} may not {command!r} dossier {dossier_id}: {reason}")
+
+
+class SchemaError(DossierflowError, ValueError):
+    """Stored dossier or event data cannot be read: corrupted, unknown type or newer schema.
+
+    Names the dossier and the event's sequence number when they are known."""
+
+    def __init__(self, problem: str, *, dossier_id: str | None = None, seq: int | None = None):
+        self.dossier_id = dossier_id
+        self.seq = seq
+        self.problem = problem
+        where = ""
+        if dossier_id is not None:
+            where = f"dossier {dossier_id}"
+            if seq is not None:
+                where += f", event {seq}"
+            where += ": "
+        super().__init__(where + problem)

@@ -1,0 +1,633 @@
+"""Procedure definitions: immutable tables of agencies, steps and their order.
+
+A :class:`Procedure` is data shared by every dossier received under it. It is validated
+completely when it is built: every problem is listed in one :class:`InvalidProcedure`.
+
+The order of steps is a graph. Each step says what comes ``then``:
+
+- a step name: the next step (a handoff when its owner is another agency);
+- :data:`END`: the flow is done and the dossier is resolved;
+- :func:`parallel`: several branches that all run, joined at a step (or all ending);
+- :func:`choice`: the first branch whose condition on the dossier's data holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+import attrs
+
+from dossierflow._errors import InvalidArgument, InvalidProcedure
+from dossierflow.rules import HOURS_PER_WORKING_DAY, TimeLimit
+
+_NATIONAL_CODE = re.compile(r"^\d\.\d{6}(\.[A-Z0-9]+)?$")
+_NAME = re.compile(r"^[^\s/][^/]*$")
+DATA_TYPES: tuple[type, ...] = (str, int, float, bool)
+"""The types a dossier's data fields may have: JSON scalars."""
+
+
+@attrs.frozen
+class Agency:
+    """A unit that receives or handles dossiers: a commune People's Committee, a district
+    police office, a social-insurance branch... ``level`` is free text (agencies are data)."""
+
+    id: str
+    name: str
+    level: str = ""
+
+    def role(self, role: str) -> Role:
+        """The role ``role`` inside this agency, for a step's owner."""
+        return Role(self.id, role)
+
+
+@attrs.frozen
+class Role:
+    """Who owns a step: an agency and the role inside it (e.g. ``civil_status``)."""
+
+    agency: str
+    role: str
+
+    def __str__(self) -> str:
+        return f"{self.agency}/{self.role}"
+
+
+@attrs.frozen
+class DataField:
+    """A piece of the applicant's data the procedure declares (and conditions may read)."""
+
+    name: str
+    type: type
+    required: bool = False
+    description: str = ""
+
+
+@attrs.frozen
+class End:
+    """The end of the flow: reaching it resolves the dossier (or finishes a parallel branch
+    that has no join)."""
+
+    def __repr__(self) -> str:
+        return "END"
+
+
+END = End()
+"""The end of a procedure's flow."""
+
+
+@attrs.frozen
+class Parallel:
+    """Branches that all run at once; ``join`` waits for every one of them (None: the dossier
+    is resolved when every branch reaches :data:`END`)."""
+
+    branches: tuple[str, ...]
+    join: str | None = None
+
+
+@attrs.frozen
+class When:
+    """One option of a :class:`Choice`: taken when ``data[field] == equals``."""
+
+    field: str
+    equals: Any
+    then: str | End | Parallel
+
+
+@attrs.frozen
+class Choice:
+    """The first option whose condition holds on the dossier's data, else ``otherwise``."""
+
+    options: tuple[When, ...]
+    otherwise: str | End | Parallel
+
+
+Next: TypeAlias = str | End | Parallel | Choice
+"""What a step leads to."""
+
+
+def parallel(*branches: str, join: str | None = None) -> Parallel:
+    """Run ``branches`` at once; continue at ``join`` when all of them reach it."""
+    return Parallel(tuple(branches), join)
+
+
+def when(field: str, *, equals: Any = True, then: str | End | Parallel) -> When:
+    """An option of :func:`choice`: go to ``then`` when ``data[field] == equals``."""
+    return When(field, equals, then)
+
+
+def choice(*options: When, otherwise: str | End | Parallel) -> Choice:
+    """Go to the first option whose condition holds, else to ``otherwise``."""
+    return Choice(tuple(options), otherwise)
+
+
+@attrs.frozen
+class Step:
+    """A step of the published internal process: its owner, what it leads to, and its time
+    allotment. ``can_reject``: the officer may end the dossier here with a rejection.
+    ``member``: the member procedure's code, in an interconnected group."""
+
+    name: str
+    owner: Role
+    then: Next
+    allotment: TimeLimit | None = None
+    can_reject: bool = False
+    description: str = ""
+    member: str | None = None
+
+
+class OnlineLevel(enum.Enum):
+    """The online service level of a procedure."""
+
+    FULL = "full"
+    """"toàn trình": filed, handled and returned online."""
+    PARTIAL = "partial"
+    """"một phần": some part needs a visit."""
+    NONE = "none"
+    """Not offered online."""
+
+
+def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Procedure:
+    """An administrative procedure: identity, agencies, steps and policies.
+
+    ``receivers`` are the agencies whose one-stop desk (role ``reception_role``) receives
+    dossiers, refuses them, asks for supplements before receipt and returns results.
+    ``supplement_requests_per_agency`` bounds how often each agency may ask for a supplement
+    (None: no bound). ``max_extension`` bounds the total extension officers may grant (None:
+    none may be granted).
+    """
+
+    code: str
+    name: str
+    steps: tuple[Step, ...] = attrs.field(converter=_tuple)
+    agencies: tuple[Agency, ...] = attrs.field(converter=_tuple)
+    receivers: tuple[str, ...] = attrs.field(converter=_tuple)
+    version: int = 1
+    effective_from: dt.date = dt.date(2000, 1, 1)
+    effective_to: dt.date | None = None
+    legal_basis: str = ""
+    time_limit: TimeLimit | None = None
+    fee: int = 0
+    online: OnlineLevel = OnlineLevel.PARTIAL
+    data: tuple[DataField, ...] = attrs.field(default=(), converter=_tuple)
+    start: str | None = None
+    reception_role: str = "one_stop"
+    supplement_requests_per_agency: int | None = 1
+    max_extension: TimeLimit | None = None
+    members: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    _index: _Index = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems = list(_validate(self))
+        if problems:
+            raise InvalidProcedure(self.code if isinstance(self.code, str) else repr(self.code),
+                                   problems)
+        object.__setattr__(self, "_index", _Index(self))
+
+    @property
+    def has_fee(self) -> bool:
+        """Whether the procedure charges a fee (zero-fee dossiers leave online-payment rates)."""
+        return self.fee > 0
+
+    @property
+    def first_step(self) -> str:
+        """The step a received dossier starts at."""
+        return self._index.start
+
+    def step(self, name: str) -> Step:
+        """The step called ``name``."""
+        try:
+            return self._index.steps[name]
+        except KeyError:
+            raise InvalidArgument(
+                f"procedure {self.code} has no step {name!r}; its steps: "
+                f"{', '.join(repr(s) for s in self._index.steps)}"
+            ) from None
+
+    def agency(self, agency_id: str) -> Agency:
+        """The agency called ``agency_id``."""
+        for a in self.agencies:
+            if a.id == agency_id:
+                return a
+        raise InvalidArgument(f"procedure {self.code} knows no agency {agency_id!r}")
+
+    def field(self, name: str) -> DataField | None:
+        """The declared data field ``name``, or None."""
+        return self._index.fields.get(name)
+
+    def is_in_force(self, on: dt.date) -> bool:
+        """Whether this version applies to dossiers received on ``on``."""
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
+
+    def worst_path(self) -> tuple[Decimal | None, tuple[str, ...]]:
+        """The longest total allotment (in working hours) over the paths from the first step to
+        the end, and that path; None when an allotment is in calendar units or missing."""
+        return _longest(self._index.steps, self._index.start, None, ())
+
+    def to_mermaid(self) -> str:
+        """A Mermaid flowchart of the procedure (steps grouped by agency)."""
+        from dossierflow.states._mermaid import to_mermaid
+
+        return to_mermaid(self)
+
+
+class _Index:
+    """Lookup tables the engine uses, built once per procedure."""
+
+    __slots__ = ("fields", "join_need", "start", "steps")
+
+    def __init__(self, proc: Procedure) -> None:
+        self.steps: dict[str, Step] = {s.name: s for s in proc.steps}
+        self.start: str = proc.start if proc.start is not None else proc.steps[0].name
+        self.fields: dict[str, DataField] = {f.name: f for f in proc.data}
+        self.join_need: dict[str, int] = {
+            p.join: len(p.branches) for p in _parallels(proc.steps) if p.join is not None
+        }
+
+
+# ---------------------------------------------------------------------------------- validation
+
+
+def _targets(nxt: Next) -> Iterator[str | End]:
+    """Every step (or END) ``nxt`` can lead to directly."""
+    if isinstance(nxt, str | End):
+        yield nxt
+    elif isinstance(nxt, Parallel):
+        yield from nxt.branches
+    elif isinstance(nxt, Choice):
+        for option in (*(o.then for o in nxt.options), nxt.otherwise):
+            yield from _targets(option)
+
+
+def _parallels(steps: Iterable[Step]) -> Iterator[Parallel]:
+    for step in steps:
+        nxt = step.then
+        if isinstance(nxt, Parallel):
+            yield nxt
+        elif isinstance(nxt, Choice):
+            for option in (*(o.then for o in nxt.options), nxt.otherwise):
+                if isinstance(option, Parallel):
+                    yield option
+
+
+def _is_of(value: object, kind: type) -> bool:
+    """``isinstance`` for data fields: bools are not numbers, ints are floats."""
+    if isinstance(value, bool):
+        return kind is bool
+    if kind is float:
+        return isinstance(value, int | float)
+    return isinstance(value, kind)
+
+
+def _duplicates(names: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    dup: list[str] = []
+    for n in names:
+        if n in seen and n not in dup:
+            dup.append(n)
+        seen.add(n)
+    return dup
+
+
+def _validate(p: Procedure) -> Iterator[str]:
+    yield from _validate_identity(p)
+    if not all(isinstance(s, Step) for s in p.steps) or not p.steps:
+        yield "steps must be a non-empty sequence of Step values"
+        return
+    if not all(isinstance(a, Agency) for a in p.agencies):
+        yield "agencies must be Agency values"
+        return
+    for kind, names in (
+        ("step", [s.name for s in p.steps]),
+        ("agency", [a.id for a in p.agencies]),
+        ("data field", [f.name for f in p.data]),
+    ):
+        for dup in _duplicates(names):
+            yield f"duplicate {kind} name {dup!r}: give each {kind} its own name"
+    for s in p.steps:
+        bare = s.name
+        if isinstance(bare, str) and s.member:
+            bare = bare.removeprefix(f"{s.member}/")
+        if not isinstance(bare, str) or not _NAME.match(bare):
+            yield (f"step name {s.name!r} must be non-empty text without '/' (the separator "
+                   "of member and step in interconnected groups)")
+    agencies = {a.id for a in p.agencies}
+    for r in p.receivers:
+        if r not in agencies:
+            yield f"receiver {r!r} is not among the agencies; add Agency({r!r}, ...) to agencies"
+    if not p.receivers:
+        yield "receivers is empty: name the agencies whose one-stop desk receives dossiers"
+    steps = {s.name: s for s in p.steps}
+    fields = {f.name: f for f in p.data}
+    for f in p.data:
+        if f.type not in DATA_TYPES:
+            yield (f"data field {f.name!r} has type {f.type!r}; use one of "
+                   f"{', '.join(t.__name__ for t in DATA_TYPES)}")
+    for s in p.steps:
+        if not isinstance(s.owner, Role):
+            yield f"step {s.name!r}: owner must be a Role (agency, role), got {s.owner!r}"
+        elif s.owner.agency not in agencies:
+            yield (f"step {s.name!r} is owned by agency {s.owner.agency!r}, which the "
+                   "procedure does not know; add it to agencies or fix the owner")
+        if s.allotment is not None and not isinstance(s.allotment, TimeLimit):
+            yield f"step {s.name!r}: allotment must be a TimeLimit, got {s.allotment!r}"
+        if not isinstance(s.then, str | End | Parallel | Choice):
+            yield (f"step {s.name!r}: then must be a step name, END, parallel(...) or "
+                   f"choice(...), got {s.then!r}")
+            continue
+        for t in _targets(s.then):
+            if isinstance(t, str) and t not in steps:
+                yield f"step {s.name!r} leads to unknown step {t!r}"
+        if isinstance(s.then, Choice):
+            for o in s.then.options:
+                fd = fields.get(o.field)
+                if fd is None:
+                    yield (f"step {s.name!r}: the condition on {o.field!r} reads data the "
+                           "procedure does not declare; add DataField("
+                           f"{o.field!r}, ...) to data")
+                elif not _is_of(o.equals, fd.type):
+                    yield (f"step {s.name!r}: the condition compares {o.field!r} "
+                           f"({fd.type.__name__}) with {o.equals!r}")
+    start = p.start if p.start is not None else p.steps[0].name
+    if start not in steps:
+        yield f"start step {start!r} is not a step"
+        return
+    if any(isinstance(t, str) and t not in steps for s in p.steps for t in _safe_targets(s)):
+        return  # the graph checks below need every target to exist
+    yield from _validate_graph(p, steps, start)
+
+
+def _safe_targets(s: Step) -> Iterator[str | End]:
+    if isinstance(s.then, str | End | Parallel | Choice):
+        yield from _targets(s.then)
+
+
+def _validate_identity(p: Procedure) -> Iterator[str]:
+    if not isinstance(p.code, str) or not (
+        _NATIONAL_CODE.match(p.code) or (p.members and _NAME.match(p.code) and " " not in p.code)
+    ):
+        yield (f"code {p.code!r} is not a national procedure code such as '1.001612' or "
+               "'1.000948.H38'")
+    if not isinstance(p.name, str) or not p.name.strip():
+        yield "name is empty"
+    if isinstance(p.version, bool) or not isinstance(p.version, int) or p.version < 1:
+        yield f"version must be a whole number from 1, got {p.version!r}"
+    if not isinstance(p.effective_from, dt.date) or isinstance(p.effective_from, dt.datetime):
+        yield f"effective_from must be a date, got {p.effective_from!r}"
+    elif p.effective_to is not None and not p.effective_from < p.effective_to:
+        yield (f"effective_to {p.effective_to} must be after effective_from "
+               f"{p.effective_from}")
+    if p.time_limit is not None and not isinstance(p.time_limit, TimeLimit):
+        yield f"time_limit must be a TimeLimit, got {p.time_limit!r}"
+    if isinstance(p.fee, bool) or not isinstance(p.fee, int) or p.fee < 0:
+        yield f"fee must be a whole number of VND from 0, got {p.fee!r}"
+    if not isinstance(p.online, OnlineLevel):
+        yield f"online must be an OnlineLevel, got {p.online!r}"
+    n = p.supplement_requests_per_agency
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+        yield f"supplement_requests_per_agency must be None or a whole number, got {n!r}"
+
+
+def _validate_graph(p: Procedure, steps: dict[str, Step], start: str) -> Iterator[str]:
+    reachable: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in reachable:
+            continue
+        reachable.add(name)
+        todo.extend(t for t in _targets(steps[name].then) if isinstance(t, str))
+    unreachable = [s.name for s in p.steps if s.name not in reachable]
+    if unreachable:
+        yield (f"these steps cannot be reached from the first step {start!r}: "
+               f"{unreachable}; lead to them from another step or remove them")
+    ends: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for s in p.steps:
+            if s.name not in ends and any(
+                isinstance(t, End) or t in ends for t in _targets(s.then)
+            ):
+                ends.add(s.name)
+                changed = True
+    stuck = [s.name for s in p.steps if s.name not in ends]
+    if stuck:
+        yield (f"these steps have no path to an end: {stuck}; lead them to END or to a step "
+               "that reaches it")
+    forks = list(_parallels(p.steps))
+    joins = [f.join for f in forks if f.join is not None]
+    for dup in _duplicates(joins):
+        yield f"step {dup!r} is the join of more than one parallel(...); give each its own join"
+    for fork in forks:
+        if len(fork.branches) < 2:
+            yield f"parallel{fork.branches} needs at least two branches"
+        for dup in _duplicates(fork.branches):
+            yield f"parallel{fork.branches} lists branch {dup!r} twice"
+        for branch in fork.branches:
+            yield from _check_branch(steps, fork, branch, set(joins))
+    if p.time_limit is not None and isinstance(p.time_limit, TimeLimit) and not stuck:
+        limit = p.time_limit.max_working_hours()
+        worst, path = _longest(steps, start, None, ())
+        if limit is not None and worst is not None and worst > limit:
+            yield (f"the step allotments on path {' -> '.join(path)} add up to "
+                   f"{_days(worst)} working days, more than the statutory limit "
+                   f"({p.time_limit}); shorten them or fix the limit")
+
+
+def _days(hours: Decimal) -> str:
+    return f"{(hours / HOURS_PER_WORKING_DAY).normalize():f}"
+
+
+def _check_branch(
+    steps: dict[str, Step], fork: Parallel, branch: str, joins: set[str]
+) -> Iterator[str]:
+    """Every path from ``branch`` must reach the fork's join (or END when it has none)."""
+    goal = fork.join
+    seen: set[str] = set()
+    todo = [branch]
+    reached = False
+    problems: list[str] = []
+    while todo:
+        name = todo.pop()
+        if name == goal:
+            reached = True
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in joins and name != goal:
+            problems.append(f"branch {branch!r} of parallel{fork.branches} runs into {name!r}, "
+                            "the join of another parallel(...)")
+            continue
+        nxt = steps[name].then
+        if isinstance(nxt, Parallel) and nxt.join is not None:
+            todo.append(nxt.join)  # a nested fork comes back together at its own join
+            continue
+        for t in _targets(nxt):
+            if isinstance(t, End):
+                if goal is None:
+                    reached = True
+                else:
+                    problems.append(
+                        f"branch {branch!r} of parallel{fork.branches} can reach END from "
+                        f"{name!r} without joining at {goal!r}; lead it to {goal!r}")
+            else:
+                todo.append(t)
+    if not reached and not problems:
+        problems.append(f"branch {branch!r} of parallel{fork.branches} can never join at "
+                        f"{goal!r}")
+    yield from problems
+
+
+def _longest(
+    steps: Mapping[str, Step], name: str, stop: str | None, stack: tuple[str, ...]
+) -> tuple[Decimal | None, tuple[str, ...]]:
+    """Longest total allotment (hours) from ``name`` to ``stop`` (None: END), and its path.
+
+    Loops (rework) are counted once. None when an allotment cannot be bounded in hours."""
+    if name == stop:
+        return Decimal(0), ()
+    if name in stack:
+        return Decimal(0), ()
+    step = steps[name]
+    own = Decimal(0) if step.allotment is None else step.allotment.max_working_hours()
+    if own is None:
+        return None, (name,)
+    rest, path = _longest_next(steps, step.then, stop, (*stack, name))
+    if rest is None:
+        return None, (name, *path)
+    return own + rest, (name, *path)
+
+
+def _longest_next(
+    steps: Mapping[str, Step], nxt: Next, stop: str | None, stack: tuple[str, ...]
+) -> tuple[Decimal | None, tuple[str, ...]]:
+    if isinstance(nxt, End):
+        return Decimal(0), ()
+    if isinstance(nxt, str):
+        return _longest(steps, nxt, stop, stack)
+    if isinstance(nxt, Parallel):
+        best: tuple[Decimal | None, tuple[str, ...]] = (Decimal(0), ())
+        for b in nxt.branches:
+            cost, path = _longest(steps, b, nxt.join, stack)
+            if cost is None:
+                return None, path
+            if best[0] is not None and cost > best[0]:
+                best = (cost, path)
+        if nxt.join is None:
+            return best
+        cost, path = _longest(steps, nxt.join, stop, stack)
+        if cost is None or best[0] is None:
+            return None, (*best[1], *path)
+        return best[0] + cost, (*best[1], *path)
+    worst: tuple[Decimal | None, tuple[str, ...]] = (Decimal(-1), ())
+    for option in (*(o.then for o in nxt.options), nxt.otherwise):
+        cost, path = _longest_next(steps, option, stop, stack)
+        if cost is None:
+            return None, path
+        if worst[0] is not None and cost > worst[0]:
+            worst = (cost, path)
+    return worst
+
+
+# ------------------------------------------------------------------------ interconnected groups
+
+
+def interconnected(
+    code: str,
+    name: str,
+    *,
+    first: Procedure,
+    then: Iterable[Procedure],
+    version: int = 1,
+    effective_from: dt.date = dt.date(2000, 1, 1),
+    effective_to: dt.date | None = None,
+    legal_basis: str = "",
+    time_limit: TimeLimit | None = None,
+    receivers: Iterable[str] | None = None,
+    online: OnlineLevel = OnlineLevel.FULL,
+    fee: int | None = None,
+) -> Procedure:
+    """An interconnected group ("liên thông", Decree 63/2024/NĐ-CP): one filing runs ``first``,
+    then every procedure of ``then`` in parallel.
+
+    Each member keeps its own code: its steps are named ``"<code>/<step>"`` and carry
+    ``member=<code>``. A rejection in any member resolves the whole filing as rejected.
+    """
+    then = tuple(then)
+    members = (first, *then)
+    problems: list[str] = []
+    agencies: dict[str, Agency] = {}
+    for m in members:
+        for a in m.agencies:
+            if agencies.setdefault(a.id, a) != a:
+                problems.append(f"agency {a.id!r} differs between members: {agencies[a.id]} "
+                                f"and {a} (in {m.code})")
+    fields: dict[str, DataField] = {}
+    for m in members:
+        for f in m.data:
+            if fields.setdefault(f.name, f).type is not f.type:
+                problems.append(f"data field {f.name!r} has two types across members")
+    for dup in _duplicates(m.code for m in members):
+        problems.append(f"member {dup!r} is listed twice")
+    if problems:
+        raise InvalidProcedure(code, problems)
+    starts = [f"{m.code}/{m.first_step}" for m in then]
+    after_first: Next
+    if not starts:
+        after_first = END
+    elif len(starts) == 1:
+        after_first = starts[0]
+    else:
+        after_first = Parallel(tuple(starts), None)
+    steps: list[Step] = []
+    for m in members:
+        finish = after_first if m is first else END
+        for s in m.steps:
+            steps.append(attrs.evolve(
+                s, name=f"{m.code}/{s.name}", member=m.code,
+                then=_prefix(s.then, m.code, finish),
+            ))
+    return Procedure(
+        code=code,
+        name=name,
+        steps=steps,
+        agencies=tuple(agencies.values()),
+        receivers=tuple(receivers) if receivers is not None else first.receivers,
+        version=version,
+        effective_from=effective_from,
+        effective_to=effective_to,
+        legal_basis=legal_basis,
+        time_limit=time_limit,
+        fee=sum(m.fee for m in members) if fee is None else fee,
+        online=online,
+        data=tuple(fields.values()),
+        start=f"{first.code}/{first.first_step}",
+        reception_role=first.reception_role,
+        members=tuple(m.code for m in members),
+    )
+
+
+def _prefix(nxt: Next, code: str, finish: Next) -> Next:
+    def one(target: str | End | Parallel) -> Any:
+        if isinstance(target, End):
+            return finish
+        if isinstance(target, str):
+            return f"{code}/{target}"
+        return Parallel(tuple(f"{code}/{b}" for b in target.branches),
+                        None if target.join is None else f"{code}/{target.join}")
+
+    if isinstance(nxt, Choice):
+        return Choice(tuple(attrs.evolve(o, then=one(o.then)) for o in nxt.options),
+                      one(nxt.otherwise))
+    result: Next = one(nxt)
+    return result

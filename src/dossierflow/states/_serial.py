@@ -1,0 +1,195 @@
+"""JSON for events and dossiers: stable names, a schema version, exact round trips.
+
+Events are stored by their class name under ``"type"``, actors by ``"kind"``; instants as ISO
+8601 with their offset and, for IANA zones, the zone name in brackets (RFC 9557), so a loaded
+instant compares equal and keeps its zone. Amounts are decimal strings. Anything that cannot be
+read (corrupted, unknown type, newer schema) raises :class:`SchemaError` naming the dossier
+and the event's sequence number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+import cattrs
+from cattrs.strategies import configure_tagged_union
+
+from dossierflow._errors import InvalidArgument, SchemaError
+from dossierflow.states._dossier import EVENT_TYPES, Actor, Citizen, Dossier, Event, Officer, System
+
+SCHEMA_VERSION = 1
+"""The version of the stored format this library writes and the newest it reads."""
+
+_Data = tuple[tuple[str, Any], ...]
+
+
+def _dump_instant(value: dt.datetime) -> str:
+    text = value.isoformat()
+    if isinstance(value.tzinfo, ZoneInfo):
+        text += f"[{value.tzinfo.key}]"
+    return text
+
+
+def _load_instant(value: Any, _: type) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"an instant is an ISO 8601 string, got {value!r}")
+    zone = None
+    if value.endswith("]") and "[" in value:
+        value, _sep, key = value[:-1].partition("[")
+        try:
+            zone = ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {key!r}") from exc
+    instant = dt.datetime.fromisoformat(value)
+    if instant.tzinfo is None:
+        raise ValueError(f"instant {value!r} has no offset")
+    return instant.astimezone(zone) if zone is not None else instant
+
+
+def _load_time(value: Any, _: type) -> dt.time:
+    if not isinstance(value, str):
+        raise ValueError(f"a time is 'HH:MM', got {value!r}")
+    return dt.time.fromisoformat(value)
+
+
+def _load_decimal(value: Any, _: type) -> Decimal:
+    if not isinstance(value, str):
+        raise ValueError(f"an amount is a decimal string, got {value!r}")
+    return Decimal(value)
+
+
+def _load_data(value: Any, _: type) -> _Data:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise ValueError(f"data is an object of field names to values, got {value!r}")
+    for v in value.values():
+        if not isinstance(v, str | int | float | bool):
+            raise ValueError(f"data values are JSON scalars, got {v!r}")
+    return tuple(sorted(value.items()))
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    conv.register_unstructure_hook(dt.datetime, _dump_instant)
+    conv.register_structure_hook(dt.datetime, _load_instant)
+    conv.register_unstructure_hook(dt.time, lambda t: t.isoformat(timespec="minutes"))
+    conv.register_structure_hook(dt.time, _load_time)
+    conv.register_unstructure_hook(Decimal, str)
+    conv.register_structure_hook(Decimal, _load_decimal)
+    conv.register_unstructure_hook_func(lambda t: t == _Data, lambda v: dict(v))
+    conv.register_structure_hook_func(lambda t: t == _Data, _load_data)
+    configure_tagged_union(
+        Actor, conv, tag_name="kind", tag_generator=lambda cls: cls.__name__.lower())
+    configure_tagged_union(Event, conv, tag_name="type", tag_generator=lambda cls: cls.__name__)
+    return conv
+
+
+_CONVERTER = _make_converter()
+_ACTOR_TYPES = (Citizen, Officer, System)
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """``event`` as JSON-ready data: ``{"type": "Received", ...}``."""
+    if type(event).__name__ not in EVENT_TYPES:
+        raise InvalidArgument(f"{event!r} is not a dossierflow event")
+    data: dict[str, Any] = _CONVERTER.unstructure(event, Event)
+    return data
+
+
+def event_from_dict(
+    data: Any, *, dossier_id: str | None = None, seq: int | None = None
+) -> Event:
+    """The event stored as ``data``; :class:`SchemaError` names ``dossier_id`` and ``seq``."""
+    if not isinstance(data, dict):
+        raise SchemaError(f"an event is a JSON object, got {data!r:.80}", dossier_id=dossier_id,
+                          seq=seq)
+    kind = data.get("type")
+    if kind not in EVENT_TYPES:
+        raise SchemaError(f"unknown event type {kind!r}; this library knows "
+                          f"{', '.join(EVENT_TYPES)}", dossier_id=dossier_id, seq=seq)
+    try:
+        event: Event = _CONVERTER.structure(data, Event)  # type: ignore[arg-type]  # a union
+    except Exception as exc:  # cattrs and the value types raise many kinds
+        raise SchemaError(f"cannot read {kind} event: {_why(exc)}", dossier_id=dossier_id,
+                          seq=seq) from exc
+    return event
+
+
+def dossier_to_dict(dossier: Dossier) -> dict[str, Any]:
+    """``dossier`` as JSON-ready data, with ``"schema"`` and its whole history."""
+    if not isinstance(dossier, Dossier):
+        raise InvalidArgument(f"{dossier!r} is not a Dossier")
+    body: dict[str, Any] = _CONVERTER.unstructure(dossier)
+    body["history"] = [event_to_dict(e) for e in dossier.history]
+    return {"schema": SCHEMA_VERSION, **body}
+
+
+def dossier_from_dict(data: Any) -> Dossier:
+    """The dossier stored as ``data``."""
+    if not isinstance(data, dict):
+        raise SchemaError(f"a dossier is a JSON object, got {data!r:.80}")
+    dossier_id = data.get("id") if isinstance(data.get("id"), str) else None
+    check_schema(data.get("schema"), dossier_id=dossier_id)
+    history = data.get("history")
+    if not isinstance(history, list):
+        raise SchemaError("history must be a list of events", dossier_id=dossier_id)
+    events = tuple(event_from_dict(e, dossier_id=dossier_id, seq=i)
+                   for i, e in enumerate(history, 1))
+    body = {k: v for k, v in data.items() if k not in ("schema", "history")}
+    try:
+        dossier = _CONVERTER.structure({**body, "history": []}, Dossier)
+    except Exception as exc:
+        raise SchemaError(f"cannot read dossier: {_why(exc)}", dossier_id=dossier_id) from exc
+    return attrs.evolve(dossier, history=events)
+
+
+def check_schema(version: Any, *, dossier_id: str | None = None, seq: int | None = None) -> None:
+    """Refuse data written by a newer (or unknown) schema."""
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SchemaError(f"missing or invalid schema version {version!r}",
+                          dossier_id=dossier_id, seq=seq)
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"schema version {version} is newer than this library's "
+                          f"({SCHEMA_VERSION}); upgrade dossierflow to read it",
+                          dossier_id=dossier_id, seq=seq)
+
+
+def to_json(value: Dossier | Event) -> str:
+    """A dossier or an event as a JSON string (events carry ``"schema"`` too)."""
+    if isinstance(value, Dossier):
+        return json.dumps(dossier_to_dict(value), ensure_ascii=False, sort_keys=True)
+    return json.dumps({"schema": SCHEMA_VERSION, **event_to_dict(value)}, ensure_ascii=False,
+                      sort_keys=True)
+
+
+def dossier_from_json(text: str | bytes) -> Dossier:
+    """The dossier written by :func:`to_json`."""
+    return dossier_from_dict(_parse(text))
+
+
+def event_from_json(
+    text: str | bytes, *, dossier_id: str | None = None, seq: int | None = None
+) -> Event:
+    """The event written by :func:`to_json`."""
+    data = _parse(text, dossier_id=dossier_id, seq=seq)
+    if not isinstance(data, dict):
+        raise SchemaError("an event is a JSON object", dossier_id=dossier_id, seq=seq)
+    check_schema(data.pop("schema", None), dossier_id=dossier_id, seq=seq)
+    return event_from_dict(data, dossier_id=dossier_id, seq=seq)
+
+
+def _parse(text: str | bytes, *, dossier_id: str | None = None, seq: int | None = None) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise SchemaError(f"not JSON: {exc}", dossier_id=dossier_id, seq=seq) from exc
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(exc))
+    return f"{type(exc).__name__}: {exc}"
