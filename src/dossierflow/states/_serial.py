@@ -72,8 +72,21 @@ def _load_data(value: Any, _: type) -> _Data:
     return tuple(sorted(value.items()))
 
 
+def _strict(kind: type) -> Any:
+    """Scalars are taken as they are, never coerced: a number where text belongs is damage."""
+
+    def hook(value: Any, _: type) -> Any:
+        if type(value) is kind or (kind is float and type(value) is int):
+            return value
+        raise ValueError(f"expected {kind.__name__}, got {value!r:.40}")
+
+    return hook
+
+
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
+    for kind in (str, int, float, bool):
+        conv.register_structure_hook(kind, _strict(kind))
     conv.register_unstructure_hook(dt.datetime, _dump_instant)
     conv.register_structure_hook(dt.datetime, _load_instant)
     conv.register_unstructure_hook(dt.time, lambda t: t.isoformat(timespec="minutes"))
