@@ -182,7 +182,7 @@ def test_interconnected_members_keep_their_codes() -> None:
     assert group.first_step == "1.000001/a1"
     assert group.step("1.000001/a1").then == parallel("1.000002/b1", "1.000003/c1")
     assert group.receivers == ("a",)
-    with pytest.raises(InvalidProcedure, match="member '1.000002' is listed twice"):
+    with pytest.raises(InvalidProcedure, match=r"member '1\.000002' is listed twice"):
         interconnected("G", "group", first=first, then=[second, second])
     clash = proc(Step("c1", owner=B.role("y"), then=END), code="1.000004",
                  agencies=[A, Agency("b", "Other name")], receivers=["b"])

@@ -95,7 +95,8 @@ class Run:
 
 def test_certified_copy_whole_life() -> None:
     run = Run("2.000815")
-    assert run.dossier.status is Status.FILED and run.dossier.applicant == MOM.id
+    assert run.dossier.status is Status.FILED
+    assert run.dossier.applicant == MOM.id
     run.do(Receive("BN-0001", documents=["ID card copy"]), DESK)
     assert run.dossier.active_steps == ("certify",)
     run.do(CompleteStep("certify", to_person="ch1"), JUSTICE)
@@ -105,7 +106,8 @@ def test_certified_copy_whole_life() -> None:
     assert run.dossier.resolution is Resolution.APPROVED
     run.do(ReturnResult(), DESK)
     run.do(Rate(5, "fast"), MOM)
-    assert run.dossier.status is Status.RETURNED and run.dossier.rated
+    assert run.dossier.status is Status.RETURNED
+    assert run.dossier.rated
     slip = run.dossier.control_slip()
     assert [(r.step, r.from_unit, r.from_person, r.to_unit, r.to_person, r.result)
             for r in slip] == [
@@ -189,7 +191,8 @@ def test_pause_resume_extend_stop() -> None:
     assert run.dossier.status is Status.IN_PROGRESS
     run.refused(CompleteStep("certify"), SWEEPER, NotAuthorized, "owned by ubnd_xa/justice")
     run.do(Stop("applicant unreachable", "Circular 03/2025/TT-VPCP"), SWEEPER)
-    assert run.dossier.status is Status.STOPPED and not run.dossier.active
+    assert run.dossier.status is Status.STOPPED
+    assert not run.dossier.active
     run.refused(Resume(), SWEEPER, TransitionNotAllowed, "allowed: nothing")
 
 
@@ -282,11 +285,12 @@ def test_filing_checks_data_and_applicant() -> None:
         file({"child_name": "An"}, actor=POLICE)
     with pytest.raises(InvalidArgument, match="must name the applicant"):
         file({"child_name": "An"}, actor=DESK)
-    with pytest.raises(LookupError, match="no procedure '9.999999'"):
+    with pytest.raises(LookupError, match=r"no procedure '9\.999999'"):
         file(code="9.999999")
     d, _ = ENGINE.apply(None, File("D-3", "LT.A", Channel.IN_PERSON, {"child_name": "An"},
                                    applicant=MOM.id), at=at(2, 9), actor=DESK)
-    assert d.applicant == MOM.id and d.channel is Channel.IN_PERSON
+    assert d.applicant == MOM.id
+    assert d.channel is Channel.IN_PERSON
 
 
 def test_version_kept_after_a_new_version_is_registered() -> None:
