@@ -18,12 +18,15 @@ import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
 from dossierflow._errors import InvalidArgument, InvalidProcedure
 from dossierflow.rules import HOURS_PER_WORKING_DAY, TimeLimit
+
+if TYPE_CHECKING:
+    from transitions import Machine
 
 _NATIONAL_CODE = re.compile(r"^\d\.\d{6}(\.[A-Z0-9]+)?$")
 _NAME = re.compile(r"^[^\s/][^/]*$")
@@ -231,6 +234,13 @@ class Procedure:
         """The longest total allotment (in working hours) over the paths from the first step to
         the end, and that path; None when an allotment is in calendar units or missing."""
         return _longest(self._index.steps, self._index.start, None, ())
+
+    def to_machine(self, model: Any = None) -> Machine:
+        """An equivalent ``transitions.Machine`` (needs ``pip install 'dossierflow[machine]'``);
+        see :mod:`dossierflow.states._machine` for its states and triggers."""
+        from dossierflow.states._machine import to_machine
+
+        return to_machine(self, model)
 
     def to_mermaid(self) -> str:
         """A Mermaid flowchart of the procedure (steps grouped by agency)."""
