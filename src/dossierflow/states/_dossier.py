@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
 import attrs
@@ -380,67 +381,105 @@ class Flow:
 
 def evolve(dossier: Dossier | None, event: Event, flow: Flow) -> Dossier:
     """The dossier after ``event``. Pure and total for every event the engine emits."""
-    if isinstance(event, Filed):
-        if dossier is not None:
-            raise SchemaError("Filed can only start a history", dossier_id=dossier.id,
-                              seq=dossier.version + 1)
+    if dossier is None:
+        if type(event) is not Filed:
+            raise SchemaError(f"a history starts with Filed, not {type(event).__name__}")
         return Dossier(
             id=event.dossier, procedure=event.procedure,
             procedure_version=event.version, status=Status.FILED, channel=event.channel,
             applicant=event.applicant, data=event.data, history=(event,),
         )
-    assert dossier is not None
-    history = (*dossier.history, event)
-    if isinstance(event, Received):
-        active, waiting = flow.first(dossier)
-        return attrs.evolve(dossier, status=Status.IN_PROGRESS, received=True, active=active,
-                            waiting=waiting, history=history)
-    if isinstance(event, Refused):
-        return attrs.evolve(dossier, status=Status.REFUSED, history=history)
-    if isinstance(event, SupplementRequested):
-        return attrs.evolve(
-            dossier, status=Status.AWAITING_SUPPLEMENT, resume_to=dossier.status,
-            supplement_requests=(*dossier.supplement_requests, event.agency), history=history)
-    if isinstance(event, Supplemented | Resumed):
-        return attrs.evolve(dossier, status=dossier.resume_to or Status.IN_PROGRESS,
-                            resume_to=None, history=history)
-    if isinstance(event, Paused):
-        return attrs.evolve(dossier, status=Status.PAUSED, resume_to=dossier.status,
-                            history=history)
-    if isinstance(event, StepCompleted):
-        data = _merge(dossier.data, event.data)
-        active, waiting = (), ()
-        if event.outcome is not Outcome.REJECT:
-            active, waiting = flow.advance(dossier, event.step, dict(data))
-        if event.to_person is not None:
-            before = {h.step for h in dossier.active if h.step != event.step}
-            active = tuple(
-                Holder(h.step, event.to_person) if h.step not in before else h for h in active
-            )
-        return attrs.evolve(dossier, data=data, active=active, waiting=waiting,
-                            history=history)
-    if isinstance(event, HandedOff):
-        active = tuple(
-            Holder(h.step, event.to_person) if h.step == event.step else h
-            for h in dossier.active
-        )
-        return attrs.evolve(dossier, active=active, history=history)
-    if isinstance(event, Resolved):
-        return attrs.evolve(dossier, status=Status.RESOLVED, resolution=event.resolution,
-                            active=(), waiting=(), history=history)
-    if isinstance(event, ResultReturned):
-        return attrs.evolve(dossier, status=Status.RETURNED, history=history)
-    if isinstance(event, Withdrawn):
-        return attrs.evolve(dossier, status=Status.WITHDRAWN, active=(), waiting=(),
-                            resume_to=None, history=history)
-    if isinstance(event, Stopped):
-        return attrs.evolve(dossier, status=Status.STOPPED, active=(), waiting=(),
-                            resume_to=None, history=history)
-    if isinstance(event, Rated):
-        return attrs.evolve(dossier, rated=True, history=history)
-    if isinstance(event, Extended | MemberCompleted):
-        return attrs.evolve(dossier, history=history)
-    raise SchemaError(f"unknown event {event!r}")  # pragma: no cover
+    change = _CHANGES.get(type(event))
+    if change is None:
+        raise SchemaError(f"{type(event).__name__} cannot follow the first event",
+                          dossier_id=dossier.id, seq=dossier.version + 1)
+    values = list(_VALUES(dossier))
+    for name, value in change(dossier, event, flow).items():
+        values[_POSITION[name]] = value
+    values[_HISTORY] = (*dossier.history, event)
+    return Dossier(*values)
+
+
+_FIELD_NAMES = tuple(a.name for a in attrs.fields(Dossier))
+_POSITION = {name: k for k, name in enumerate(_FIELD_NAMES)}
+_HISTORY = _POSITION["history"]
+_VALUES = operator.attrgetter(*_FIELD_NAMES)
+_Change: TypeAlias = Callable[[Dossier, Any, Flow], dict[str, Any]]
+
+
+def _filed(d: Dossier, e: Filed, flow: Flow) -> dict[str, Any]:
+    raise SchemaError("Filed can only start a history", dossier_id=d.id, seq=d.version + 1)
+
+
+def _received(d: Dossier, e: Received, flow: Flow) -> dict[str, Any]:
+    active, waiting = flow.first(d)
+    return {"status": Status.IN_PROGRESS, "received": True, "active": active,
+            "waiting": waiting}
+
+
+def _supplement_requested(d: Dossier, e: SupplementRequested, flow: Flow) -> dict[str, Any]:
+    return {"status": Status.AWAITING_SUPPLEMENT, "resume_to": d.status,
+            "supplement_requests": (*d.supplement_requests, e.agency)}
+
+
+def _back(d: Dossier, e: Supplemented | Resumed, flow: Flow) -> dict[str, Any]:
+    return {"status": d.resume_to or Status.IN_PROGRESS, "resume_to": None}
+
+
+def _step_completed(d: Dossier, e: StepCompleted, flow: Flow) -> dict[str, Any]:
+    data = _merge(d.data, e.data)
+    active: tuple[Holder, ...] = ()
+    waiting: tuple[tuple[str, int], ...] = ()
+    if e.outcome is not Outcome.REJECT:
+        active, waiting = flow.advance(d, e.step, dict(data))
+    if e.to_person is not None:
+        before = {h.step for h in d.active if h.step != e.step}
+        active = tuple(Holder(h.step, e.to_person) if h.step not in before else h
+                       for h in active)
+    return {"data": data, "active": active, "waiting": waiting}
+
+
+def _handed_off(d: Dossier, e: HandedOff, flow: Flow) -> dict[str, Any]:
+    return {"active": tuple(Holder(h.step, e.to_person) if h.step == e.step else h
+                            for h in d.active)}
+
+
+def _ended(status: Status) -> _Change:
+    def change(d: Dossier, e: Any, flow: Flow) -> dict[str, Any]:
+        return {"status": status, "active": (), "waiting": (), "resume_to": None}
+
+    return change
+
+
+def _resolved(d: Dossier, e: Resolved, flow: Flow) -> dict[str, Any]:
+    return {"status": Status.RESOLVED, "resolution": e.resolution, "active": (),
+            "waiting": ()}
+
+
+def _nothing(d: Dossier, e: Any, flow: Flow) -> dict[str, Any]:
+    return {}
+
+
+_CHANGES: dict[type[Any], _Change] = {
+    Filed: _filed,
+    Received: _received,
+    Refused: lambda d, e, f: {"status": Status.REFUSED},
+    SupplementRequested: _supplement_requested,
+    Supplemented: _back,
+    Resumed: _back,
+    Paused: lambda d, e, f: {"status": Status.PAUSED, "resume_to": d.status},
+    StepCompleted: _step_completed,
+    HandedOff: _handed_off,
+    Resolved: _resolved,
+    ResultReturned: lambda d, e, f: {"status": Status.RETURNED},
+    Withdrawn: _ended(Status.WITHDRAWN),
+    Stopped: _ended(Status.STOPPED),
+    Rated: lambda d, e, f: {"rated": True},
+    Extended: _nothing,
+    MemberCompleted: _nothing,
+}
+"""What each event changes in a dossier (besides appending itself to the history)."""
+assert set(_CHANGES) == set(EVENT_TYPES.values())
 
 
 def _merge(

@@ -8,7 +8,7 @@ the events it appended, or raises and changes nothing. It never reads the clock.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime as _datetime
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
@@ -295,11 +295,13 @@ class Catalogue:
 class _Flow(Flow):
     """Token movement over one procedure's graph."""
 
-    __slots__ = ("join_need", "proc")
+    __slots__ = ("holders", "join_need", "proc")
 
     def __init__(self, proc: Procedure) -> None:
         self.proc = proc
         self.join_need = proc._index.join_need
+        # Holders are immutable: one unassigned holder per step serves every dossier.
+        self.holders = {s.name: Holder(s.name) for s in proc.steps}
 
     def first(self, dossier: Dossier) -> tuple[tuple[Holder, ...], tuple[tuple[str, int], ...]]:
         waiting: dict[str, int] = {}
@@ -322,13 +324,13 @@ class _Flow(Flow):
         if isinstance(nxt, str):
             need = self.join_need.get(nxt)
             if need is None:
-                return [Holder(nxt)]
+                return [self.holders[nxt]]
             got = waiting.get(nxt, 0) + 1
             if got < need:
                 waiting[nxt] = got
                 return []
             waiting.pop(nxt, None)
-            return [Holder(nxt)]
+            return [self.holders[nxt]]
         if isinstance(nxt, End):
             return []
         if isinstance(nxt, Parallel):
@@ -346,7 +348,7 @@ class _Flow(Flow):
 # -------------------------------------------------------------------------------------- engine
 
 
-_ACTORS = (Citizen, Officer, System)
+_ACTORS = frozenset({Citizen, Officer, System})
 
 
 class Engine:
@@ -401,8 +403,9 @@ class Engine:
     ) -> tuple[Dossier, tuple[Event, ...]]:
         """The dossier after ``command`` and the events it appended; raises and changes
         nothing if the command is refused. ``dossier`` is None only for :class:`File`."""
-        _check_instant(at)
-        if not isinstance(actor, _ACTORS):
+        if type(at) is not _datetime or at.tzinfo is None:
+            _check_instant(at)
+        if type(actor) not in _ACTORS:
             raise InvalidArgument(
                 f"actor must be a Citizen, Officer or System, got {actor!r}")
         name = COMMAND_NAMES.get(type(command))
@@ -410,28 +413,29 @@ class Engine:
             raise InvalidArgument(
                 f"{command!r} is not a dossierflow command; commands: "
                 f"{', '.join(COMMAND_NAMES.values())}")
-        if isinstance(command, File):
+        if type(command) is File:
             if dossier is not None:
                 raise TransitionNotAllowed(dossier.id, dossier.status.value, name,
                                            self.allowed(dossier), "it is already filed")
             return self._file(command, at, actor)
-        if not isinstance(dossier, Dossier):
+        if type(dossier) is not Dossier:
             raise InvalidArgument(f"dossier must be a Dossier (None only to file), got "
                                   f"{dossier!r}")
-        if dossier.history and at < dossier.history[-1].at:
+        last = dossier.history[-1].at
+        if at < last:
             raise InvalidArgument(
                 f"at={at.isoformat()} is before dossier {dossier.id}'s last event "
-                f"({dossier.history[-1].at.isoformat()}); events are appended in time order")
+                f"({last.isoformat()}); events are appended in time order")
         allowed = self.allowed(dossier)
         if name not in allowed:
             raise TransitionNotAllowed(dossier.id, dossier.status.value, name, allowed)
-        proc = self.procedure_of(dossier)
-        flow = self.flow(proc.code, proc.version)
-        events = _decide(proc, flow, dossier, command, name, at, actor)
+        flow = self.flow(dossier.procedure, dossier.procedure_version)
+        proc = flow.proc
+        events = _DECIDE[type(command)](proc, flow, dossier, command, name, at, actor)
         new = dossier
         for e in events:
             new = evolve(new, e, flow)
-        if isinstance(command, CompleteStep) and command.outcome is not Outcome.REJECT:
+        if type(command) is CompleteStep and command.outcome is not Outcome.REJECT:
             extra = _after_step(proc, dossier, new, command.step, at, actor)
             for e in extra:
                 new = evolve(new, e, flow)
@@ -520,98 +524,181 @@ def _refuse(dossier: Dossier, actor: Actor, name: str, reason: str) -> NotAuthor
     return NotAuthorized(dossier.id, str(actor), name, reason)
 
 
-def _decide(
-    proc: Procedure, flow: _Flow, d: Dossier, c: Command, name: str, at: dt.datetime,
-    actor: Actor,
-) -> tuple[Event, ...]:
-    desk = _is_desk(proc, actor)
-    if isinstance(c, Receive | Refuse | ReturnResult) and not desk:
+def _desk_only(proc: Procedure, d: Dossier, name: str, actor: Actor) -> Officer:
+    if not _is_desk(proc, actor):
         raise _refuse(d, actor, name, f"only the one-stop desk ({proc.reception_role} of "
                       f"{', '.join(proc.receivers)}) may {name.replace('_', ' ')}")
-    if isinstance(c, Supplement | Withdraw | Rate) and not (
-        isinstance(actor, Citizen) and actor.id == d.applicant
-    ):
-            raise _refuse(d, actor, name, f"only the applicant ({d.applicant}) may {name}")
-    if isinstance(c, Receive):
-        _text(c.receipt_no, "receipt_no")
-        if c.appointment is not None:
-            _check_instant(c.appointment)
-        assert isinstance(actor, Officer)
-        return (Received(c.receipt_no, actor.agency, c.documents, c.appointment, c.note, at,
-                         actor),)
-    if isinstance(c, Refuse):
-        return (Refused(_text(c.reasons, "reasons"), at, actor),)
-    if isinstance(c, ReturnResult):
-        return (ResultReturned(_text(c.method, "method"), c.note, at, actor),)
-    if isinstance(c, Supplement):
-        return (Supplemented(c.documents, at, actor),)
-    if isinstance(c, Withdraw):
-        return (Withdrawn(c.reason, at, actor),)
-    if isinstance(c, Rate):
-        if isinstance(c.score, bool) or not isinstance(c.score, int) or not 1 <= c.score <= 5:
-            raise InvalidArgument(f"score must be a whole number from 1 to 5, got {c.score!r}")
-        return (Rated(c.score, c.comment, at, actor),)
-    if isinstance(c, RequestSupplement):
-        if not c.items or not all(isinstance(i, str) and i.strip() for i in c.items):
-            raise InvalidArgument("items must list the missing documents, e.g. "
-                                  "RequestSupplement(['birth certificate'])")
-        if d.status is Status.FILED:
-            if not desk:
-                raise _refuse(d, actor, name, "before receipt only the one-stop desk may ask "
-                              "for a supplement")
-        elif not _owns(proc, d, actor):
-            raise _refuse(d, actor, name, "only the owner of an active step may ask for a "
-                          f"supplement; active: {list(d.active_steps)}")
-        assert isinstance(actor, Officer)
-        bound = proc.supplement_requests_per_agency
-        if bound is not None and d.supplement_requests.count(actor.agency) >= bound:
-            raise TransitionNotAllowed(
-                d.id, d.status.value, name, tuple(n for n in ALLOWED[d.status] if n != name),
-                f"{actor.agency} has already asked {bound} time(s), the most procedure "
-                f"{proc.code} allows")
-        return (SupplementRequested(actor.agency, c.items, c.reason, at, actor),)
-    if isinstance(c, CompleteStep | HandOff):
-        if c.step not in d.active_steps:
+    assert isinstance(actor, Officer)
+    return actor
+
+
+def _applicant_only(d: Dossier, name: str, actor: Actor) -> None:
+    if type(actor) is not Citizen or actor.id != d.applicant:
+        raise _refuse(d, actor, name, f"only the applicant ({d.applicant}) may {name}")
+
+
+def _step_owner(proc: Procedure, d: Dossier, c: CompleteStep | HandOff, name: str,
+                actor: Actor) -> None:
+    for h in d.active:
+        if h.step == c.step:
+            break
+    else:
+        raise TransitionNotAllowed(
+            d.id, d.status.value, name, ALLOWED[d.status],
+            f"step {c.step!r} is not active; active: {list(d.active_steps)}")
+    owner = proc._index.steps[c.step].owner
+    if type(actor) is not Officer or actor.agency != owner.agency or actor.role != owner.role:
+        raise _refuse(d, actor, name, f"step {c.step!r} is owned by {owner}")
+
+
+def _receive(proc: Procedure, flow: _Flow, d: Dossier, c: Receive, name: str,
+             at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    officer = _desk_only(proc, d, name, actor)
+    _text(c.receipt_no, "receipt_no")
+    if c.appointment is not None:
+        _check_instant(c.appointment)
+    return (Received(c.receipt_no, officer.agency, c.documents, c.appointment, c.note, at,
+                     actor),)
+
+
+def _refuse_dossier(proc: Procedure, flow: _Flow, d: Dossier, c: Refuse, name: str,
+                    at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _desk_only(proc, d, name, actor)
+    return (Refused(_text(c.reasons, "reasons"), at, actor),)
+
+
+def _return_result(proc: Procedure, flow: _Flow, d: Dossier, c: ReturnResult, name: str,
+                   at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _desk_only(proc, d, name, actor)
+    return (ResultReturned(_text(c.method, "method"), c.note, at, actor),)
+
+
+def _supplement(proc: Procedure, flow: _Flow, d: Dossier, c: Supplement, name: str,
+                at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _applicant_only(d, name, actor)
+    return (Supplemented(c.documents, at, actor),)
+
+
+def _withdraw(proc: Procedure, flow: _Flow, d: Dossier, c: Withdraw, name: str,
+              at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _applicant_only(d, name, actor)
+    return (Withdrawn(c.reason, at, actor),)
+
+
+def _rate(proc: Procedure, flow: _Flow, d: Dossier, c: Rate, name: str,
+          at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _applicant_only(d, name, actor)
+    if isinstance(c.score, bool) or not isinstance(c.score, int) or not 1 <= c.score <= 5:
+        raise InvalidArgument(f"score must be a whole number from 1 to 5, got {c.score!r}")
+    return (Rated(c.score, c.comment, at, actor),)
+
+
+def _request_supplement(proc: Procedure, flow: _Flow, d: Dossier, c: RequestSupplement,
+                        name: str, at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    if not c.items or not all(isinstance(i, str) and i.strip() for i in c.items):
+        raise InvalidArgument("items must list the missing documents, e.g. "
+                              "RequestSupplement(['birth certificate'])")
+    if d.status is Status.FILED:
+        if not _is_desk(proc, actor):
+            raise _refuse(d, actor, name, "before receipt only the one-stop desk may ask "
+                          "for a supplement")
+    elif not _owns(proc, d, actor):
+        raise _refuse(d, actor, name, "only the owner of an active step may ask for a "
+                      f"supplement; active: {list(d.active_steps)}")
+    assert isinstance(actor, Officer)
+    bound = proc.supplement_requests_per_agency
+    if bound is not None and d.supplement_requests.count(actor.agency) >= bound:
+        raise TransitionNotAllowed(
+            d.id, d.status.value, name, tuple(n for n in ALLOWED[d.status] if n != name),
+            f"{actor.agency} has already asked {bound} time(s), the most procedure "
+            f"{proc.code} allows")
+    return (SupplementRequested(actor.agency, c.items, c.reason, at, actor),)
+
+
+def _hand_off(proc: Procedure, flow: _Flow, d: Dossier, c: HandOff, name: str,
+              at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _step_owner(proc, d, c, name, actor)
+    return (HandedOff(c.step, _text(c.to_person, "to_person"), c.note, at, actor),)
+
+
+def _complete_step(proc: Procedure, flow: _Flow, d: Dossier, c: CompleteStep, name: str,
+                   at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _step_owner(proc, d, c, name, actor)
+    if type(c.outcome) is not Outcome:
+        raise InvalidArgument(f"outcome must be an Outcome, got {c.outcome!r}")
+    if c.data:
+        _check_data(proc, c.data, required=False)
+    if c.outcome is Outcome.REJECT:
+        if not proc._index.steps[c.step].can_reject:
             raise TransitionNotAllowed(
                 d.id, d.status.value, name, ALLOWED[d.status],
-                f"step {c.step!r} is not active; active: {list(d.active_steps)}")
-        owner = proc._index.steps[c.step].owner
-        if not (isinstance(actor, Officer) and actor.agency == owner.agency
-                and actor.role == owner.role):
-            raise _refuse(d, actor, name, f"step {c.step!r} is owned by {owner}")
-        if isinstance(c, HandOff):
-            return (HandedOff(c.step, _text(c.to_person, "to_person"), c.note, at, actor),)
-        if not isinstance(c.outcome, Outcome):
-            raise InvalidArgument(f"outcome must be an Outcome, got {c.outcome!r}")
-        _check_data(proc, c.data, required=False)
-        if c.outcome is Outcome.REJECT:
-            if not proc._index.steps[c.step].can_reject:
-                raise TransitionNotAllowed(
-                    d.id, d.status.value, name, ALLOWED[d.status],
-                    f"step {c.step!r} cannot reject; forward or approve it")
-            _text(c.note, "note (the reasons for rejecting)")
-            return (StepCompleted(c.step, c.outcome, c.data, (_desk_of(d),), c.to_person,
-                                  c.note, at, actor),
-                    Resolved(Resolution.REJECTED, c.note, at, actor))
-        return (StepCompleted(c.step, c.outcome, c.data, _next_units(proc, flow, d, c),
-                              c.to_person, c.note, at, actor),)
-    # pause, resume, extend, stop: owners of active steps; the system may resume and stop.
-    system_ok = isinstance(c, Resume | Stop) and isinstance(actor, System)
-    desk_ok = isinstance(c, Stop) and desk
-    if not (system_ok or desk_ok or _owns(proc, d, actor)):
+                f"step {c.step!r} cannot reject; forward or approve it")
+        _text(c.note, "note (the reasons for rejecting)")
+        return (StepCompleted(c.step, c.outcome, c.data, (_desk_of(d),), c.to_person,
+                              c.note, at, actor),
+                Resolved(Resolution.REJECTED, c.note, at, actor))
+    return (StepCompleted(c.step, c.outcome, c.data, _next_units(proc, flow, d, c),
+                          c.to_person, c.note, at, actor),)
+
+
+def _holder_may(proc: Procedure, d: Dossier, c: Pause | Resume | Extend | Stop, name: str,
+                actor: Actor) -> None:
+    """Pause, resume, extend, stop: owners of active steps; the system may resume and stop;
+    the desk may stop."""
+    if type(actor) is System and type(c) in (Resume, Stop):
+        return
+    if type(c) is Stop and _is_desk(proc, actor):
+        return
+    if not _owns(proc, d, actor):
         raise _refuse(d, actor, name, "only the owner of an active step"
-                      f"{' or a system actor' if isinstance(c, Resume | Stop) else ''} may "
+                      f"{' or a system actor' if type(c) in (Resume, Stop) else ''} may "
                       f"{name}; active: {list(d.active_steps)}")
-    if isinstance(c, Pause):
-        return (Paused(_text(c.reason, "reason"), _text(c.legal_basis, "legal_basis"), at,
-                       actor),)
-    if isinstance(c, Resume):
-        return (Resumed(c.note, at, actor),)
-    if isinstance(c, Stop):
-        return (Stopped(_text(c.reason, "reason"), _text(c.legal_basis, "legal_basis"), at,
-                        actor),)
-    assert isinstance(c, Extend)
+
+
+def _pause(proc: Procedure, flow: _Flow, d: Dossier, c: Pause, name: str,
+           at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _holder_may(proc, d, c, name, actor)
+    return (Paused(_text(c.reason, "reason"), _text(c.legal_basis, "legal_basis"), at,
+                   actor),)
+
+
+def _resume(proc: Procedure, flow: _Flow, d: Dossier, c: Resume, name: str,
+            at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _holder_may(proc, d, c, name, actor)
+    return (Resumed(c.note, at, actor),)
+
+
+def _stop(proc: Procedure, flow: _Flow, d: Dossier, c: Stop, name: str,
+          at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _holder_may(proc, d, c, name, actor)
+    return (Stopped(_text(c.reason, "reason"), _text(c.legal_basis, "legal_basis"), at,
+                    actor),)
+
+
+def _extend(proc: Procedure, flow: _Flow, d: Dossier, c: Extend, name: str,
+            at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    _holder_may(proc, d, c, name, actor)
     return (_extension(proc, d, c, name, at, actor),)
+
+
+_Decide: TypeAlias = Callable[
+    [Procedure, _Flow, Dossier, Any, str, dt.datetime, Actor], tuple[Event, ...]]
+_DECIDE: dict[type[Any], _Decide] = {
+    Receive: _receive,
+    Refuse: _refuse_dossier,
+    ReturnResult: _return_result,
+    Supplement: _supplement,
+    Withdraw: _withdraw,
+    Rate: _rate,
+    RequestSupplement: _request_supplement,
+    HandOff: _hand_off,
+    CompleteStep: _complete_step,
+    Pause: _pause,
+    Resume: _resume,
+    Stop: _stop,
+    Extend: _extend,
+}
+"""How each command (but File) is checked and which events it yields."""
 
 
 def _desk_of(d: Dossier) -> str:
