@@ -45,3 +45,19 @@ def test_demo_prints_the_calendar_and_deadlines(capsys: pytest.CaptureFixture[st
     assert "ESTIMATED" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["demo", "1990"])
+
+
+def test_states_doc_shows_real_output(capsys: pytest.CaptureFixture[str]) -> None:
+    from dossierflow import samples
+
+    path = ROOT / "docs" / "states.md"
+    text = path.read_text(encoding="utf-8")
+    for block in _blocks(path):
+        exec(compile(block, str(path), "exec"), {})
+    printed = capsys.readouterr().out
+    shown = re.findall(r"```text\n(.*?)```", text, flags=re.S)
+    assert shown
+    for block in shown:
+        assert block in printed
+    mermaid = re.findall(r"```mermaid\n(.*?)```", text, flags=re.S)
+    assert mermaid == [samples.group_a().to_mermaid()]

@@ -526,26 +526,29 @@ def _longest_next(
     if isinstance(nxt, str):
         return _longest(steps, nxt, stop, stack)
     if isinstance(nxt, Parallel):
-        best: tuple[Decimal | None, tuple[str, ...]] = (Decimal(0), ())
-        for b in nxt.branches:
-            cost, path = _longest(steps, b, nxt.join, stack)
-            if cost is None:
-                return None, path
-            if best[0] is not None and cost > best[0]:
-                best = (cost, path)
-        if nxt.join is None:
-            return best
+        branch, branch_path = _worst(
+            _longest(steps, b, nxt.join, stack) for b in nxt.branches)
+        if nxt.join is None or branch is None:
+            return branch, branch_path
         cost, path = _longest(steps, nxt.join, stop, stack)
-        if cost is None or best[0] is None:
-            return None, (*best[1], *path)
-        return best[0] + cost, (*best[1], *path)
-    worst: tuple[Decimal | None, tuple[str, ...]] = (Decimal(-1), ())
-    for option in (*(o.then for o in nxt.options), nxt.otherwise):
-        cost, path = _longest_next(steps, option, stop, stack)
+        if cost is None:
+            return None, (*branch_path, *path)
+        return branch + cost, (*branch_path, *path)
+    return _worst(_longest_next(steps, option, stop, stack)
+                  for option in (*(o.then for o in nxt.options), nxt.otherwise))
+
+
+def _worst(
+    candidates: Iterable[tuple[Decimal | None, tuple[str, ...]]],
+) -> tuple[Decimal | None, tuple[str, ...]]:
+    """The longest candidate (the first on ties); None as soon as one cannot be bounded."""
+    worst: tuple[Decimal | None, tuple[str, ...]] | None = None
+    for cost, path in candidates:
         if cost is None:
             return None, path
-        if worst[0] is not None and cost > worst[0]:
+        if worst is None or (worst[0] is not None and cost > worst[0]):
             worst = (cost, path)
+    assert worst is not None
     return worst
 
 
