@@ -311,7 +311,7 @@ def test_version_kept_after_a_new_version_is_registered() -> None:
 
 def test_json_round_trip_and_bad_data() -> None:
     run = Run("LT.A", {"child_name": "Ân"})
-    run.do(Receive("BN-0011", appointment=at(5, 8)), DESK)
+    run.do(Receive("BN-0011"), DESK)
     run.do(CompleteStep("1.001193/check", data={"needs_verification": False}), CIVIL)
     text = to_json(run.dossier)
     assert dossier_from_json(text) == run.dossier

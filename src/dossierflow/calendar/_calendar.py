@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -201,9 +202,10 @@ class _Span:
 class _Cache:
     """Mutable memo attached to an immutable calendar; swapped atomically, never edited."""
 
-    __slots__ = ("lock", "span", "years")
+    __slots__ = ("fingerprint", "lock", "span", "years")
 
     def __init__(self) -> None:
+        self.fingerprint: str | None = None
         self.years: dict[int, _Year] = {}
         self.span: _Span | None = None
         self.lock = threading.Lock()
@@ -484,6 +486,32 @@ class WorkCalendar:
         """The working day on which ``instant`` counts: its own date while the office is open
         or before it closes on a working day, else the date of the next opening."""
         return self.next_opening(instant).date()
+
+    def closing_time(self, day: dt.date) -> dt.datetime:
+        """The instant the office closes on working day ``day`` (the end of its last session).
+
+        Deadlines "by the end of the working day" fall here."""
+        s, i = self._locate(day, "day")
+        if not s.working[i]:
+            raise InvalidArgument(
+                f"{day.isoformat()} is not a working day of calendar {self.name!r}; "
+                "use next_working_day(day) first")
+        k = s.first[i + 1] - 1
+        return s.start[k] + s.length[k]
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of everything the calendar says (entries, hours, zone, range, rule).
+
+        Deadlines record it, so a dossier's appointment can be recomputed when a deployment
+        layers new data (a swap announced after receipt, a typhoon closure)."""
+        cache = self._cache
+        if cache.fingerprint is None:
+            text = repr((self.name, self.timezone, self.first_year, self.last_year,
+                         self.weekmask, self.office_hours, self.days_off, self.makeup_workdays,
+                         sorted(self.announced_years), self.rule))
+            cache.fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return cache.fingerprint
 
     def is_open(self, instant: dt.datetime) -> bool:
         """Whether an office session is running at ``instant`` (sessions are [start, end))."""

@@ -27,6 +27,7 @@ from dossierflow.states._definition import (
 from dossierflow.states._dossier import (
     EVENT_TYPES,
     Actor,
+    Apologized,
     Channel,
     Citizen,
     ControlSlipRow,
@@ -58,6 +59,7 @@ from dossierflow.states._dossier import (
 from dossierflow.states._engine import (
     ALLOWED,
     COMMAND_NAMES,
+    Apologize,
     Catalogue,
     Command,
     CompleteStep,
@@ -97,6 +99,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "Actor",
     "Agency",
+    "Apologize",
+    "Apologized",
     "Catalogue",
     "Channel",
     "Choice",

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import attrs
 
 from dossierflow._errors import InvalidArgument, InvalidProcedure
-from dossierflow.rules import HOURS_PER_WORKING_DAY, TimeLimit
+from dossierflow.rules import HOURS_PER_WORKING_DAY, ClockPolicy, TimeLimit
 
 if TYPE_CHECKING:
     from transitions import Machine
@@ -165,7 +165,8 @@ class Procedure:
     dossiers, refuses them, asks for supplements before receipt and returns results.
     ``supplement_requests_per_agency`` bounds how often each agency may ask for a supplement
     (None: no bound). ``max_extension`` bounds the total extension officers may grant (None:
-    none may be granted).
+    none may be granted). ``clock`` says when the clock starts, how the appointment is placed
+    and what a supplement request does to it.
     """
 
     code: str
@@ -185,6 +186,7 @@ class Procedure:
     reception_role: str = "one_stop"
     supplement_requests_per_agency: int | None = 1
     max_extension: TimeLimit | None = None
+    clock: ClockPolicy = attrs.field(factory=ClockPolicy)
     members: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     _index: _Index = attrs.field(init=False, eq=False, repr=False, hash=False)
 
@@ -399,6 +401,8 @@ def _validate_identity(p: Procedure) -> Iterator[str]:
         yield f"time_limit must be a TimeLimit, got {p.time_limit!r}"
     if isinstance(p.fee, bool) or not isinstance(p.fee, int) or p.fee < 0:
         yield f"fee must be a whole number of VND from 0, got {p.fee!r}"
+    if not isinstance(p.clock, ClockPolicy):
+        yield f"clock must be a ClockPolicy, got {p.clock!r}"
     if not isinstance(p.online, OnlineLevel):
         yield f"online must be an OnlineLevel, got {p.online!r}"
     n = p.supplement_requests_per_agency
@@ -569,6 +573,7 @@ def interconnected(
     receivers: Iterable[str] | None = None,
     online: OnlineLevel = OnlineLevel.FULL,
     fee: int | None = None,
+    clock: ClockPolicy | None = None,
 ) -> Procedure:
     """An interconnected group ("liên thông", Decree 63/2024/NĐ-CP): one filing runs ``first``,
     then every procedure of ``then`` in parallel.
@@ -626,6 +631,7 @@ def interconnected(
         data=tuple(fields.values()),
         start=f"{first.code}/{first.first_step}",
         reception_role=first.reception_role,
+        clock=first.clock if clock is None else clock,
         members=tuple(m.code for m in members),
     )
 

@@ -17,7 +17,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from dossierflow._errors import SchemaError
-from dossierflow.rules import TimeLimit
+from dossierflow.rules import Deadline, TimeLimit
 
 
 class Status(enum.Enum):
@@ -137,7 +137,7 @@ class Received:
     receipt_no: str
     agency: str
     documents: tuple[str, ...]
-    appointment: dt.datetime | None
+    appointment: Deadline | None
     note: str
     at: dt.datetime
     actor: Actor
@@ -262,6 +262,20 @@ class Stopped:
 
 
 @attrs.frozen
+class Apologized:
+    """Form 04: the agency that caused a delay apologises and gives a new appointment.
+
+    Reports still judge the dossier against its original appointment: late stays late."""
+
+    agency: str
+    reason: str
+    original_appointment: dt.datetime | None
+    new_appointment: dt.datetime
+    at: dt.datetime
+    actor: Actor
+
+
+@attrs.frozen
 class Rated:
     score: int
     comment: str
@@ -272,14 +286,14 @@ class Rated:
 Event: TypeAlias = (
     Filed | Received | Refused | SupplementRequested | Supplemented | StepCompleted | HandedOff
     | Paused | Resumed | Extended | Resolved | MemberCompleted | ResultReturned | Withdrawn
-    | Stopped | Rated
+    | Stopped | Rated | Apologized
 )
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
         Filed, Received, Refused, SupplementRequested, Supplemented, StepCompleted, HandedOff,
         Paused, Resumed, Extended, Resolved, MemberCompleted, ResultReturned, Withdrawn,
-        Stopped, Rated,
+        Stopped, Rated, Apologized,
     )
 }
 """Every event type by its stable stored name."""
@@ -477,6 +491,7 @@ _CHANGES: dict[type[Any], _Change] = {
     Rated: lambda d, e, f: {"rated": True},
     Extended: _nothing,
     MemberCompleted: _nothing,
+    Apologized: _nothing,
 }
 """What each event changes in a dossier (besides appending itself to the history)."""
 assert set(_CHANGES) == set(EVENT_TYPES.values())

@@ -23,7 +23,8 @@ from dossierflow._errors import (
     TransitionNotAllowed,
     UnknownProcedure,
 )
-from dossierflow.rules import TimeLimit
+from dossierflow.calendar import WorkCalendar
+from dossierflow.rules import TimeLimit, appointment
 from dossierflow.states._definition import (
     Choice,
     End,
@@ -34,6 +35,7 @@ from dossierflow.states._definition import (
 )
 from dossierflow.states._dossier import (
     Actor,
+    Apologized,
     Channel,
     Citizen,
     Dossier,
@@ -96,11 +98,11 @@ class File:
 
 @attrs.frozen
 class Receive:
-    """Receive a complete dossier and issue the receipt slip (Form 01)."""
+    """Receive a complete dossier and issue the receipt slip (Form 01). The engine computes
+    the appointment from the procedure's time limit and its calendar."""
 
     receipt_no: str
     documents: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    appointment: dt.datetime | None = None
     note: str = ""
 
 
@@ -188,6 +190,16 @@ class Stop:
 
 
 @attrs.frozen
+class Apologize:
+    """Form 04: ``agency`` apologises for a delay and gives a new appointment (see
+    ``dossierflow.rules.Sla.apology``, which finds the agency and proposes the date)."""
+
+    agency: str
+    reason: str
+    new_appointment: dt.datetime
+
+
+@attrs.frozen
 class Rate:
     """The applicant's satisfaction, 1 (very unsatisfied) to 5 (very satisfied)."""
 
@@ -197,7 +209,7 @@ class Rate:
 
 Command: TypeAlias = (
     File | Receive | Refuse | RequestSupplement | Supplement | CompleteStep | HandOff | Pause
-    | Resume | Extend | ReturnResult | Withdraw | Stop | Rate
+    | Resume | Extend | ReturnResult | Withdraw | Stop | Rate | Apologize
 )
 COMMAND_NAMES: dict[type[Any], str] = {
     File: "file",
@@ -214,16 +226,18 @@ COMMAND_NAMES: dict[type[Any], str] = {
     Withdraw: "withdraw",
     Stop: "stop",
     Rate: "rate",
+    Apologize: "apologize",
 }
 """The stable name of every command."""
 
 ALLOWED: dict[Status, tuple[str, ...]] = {
     Status.FILED: ("receive", "refuse", "request_supplement"),
-    Status.AWAITING_SUPPLEMENT: ("supplement", "withdraw", "stop"),
+    Status.AWAITING_SUPPLEMENT: ("supplement", "withdraw", "stop", "apologize"),
     Status.IN_PROGRESS: (
         "complete_step", "hand_off", "request_supplement", "pause", "extend", "withdraw", "stop",
+        "apologize",
     ),
-    Status.PAUSED: ("resume", "extend", "withdraw", "stop"),
+    Status.PAUSED: ("resume", "extend", "withdraw", "stop", "apologize"),
     Status.RESOLVED: ("return_result",),
     Status.RETURNED: ("rate",),
     Status.REFUSED: (),
@@ -295,10 +309,11 @@ class Catalogue:
 class _Flow(Flow):
     """Token movement over one procedure's graph."""
 
-    __slots__ = ("holders", "join_need", "proc")
+    __slots__ = ("calendar", "holders", "join_need", "proc")
 
-    def __init__(self, proc: Procedure) -> None:
+    def __init__(self, proc: Procedure, calendar: WorkCalendar) -> None:
         self.proc = proc
+        self.calendar = calendar
         self.join_need = proc._index.join_need
         # Holders are immutable: one unassigned holder per step serves every dossier.
         self.holders = {s.name: Holder(s.name) for s in proc.steps}
@@ -354,15 +369,23 @@ _ACTORS = frozenset({Citizen, Officer, System})
 class Engine:
     """Applies commands to dossiers of the procedures in ``catalogue``.
 
-    ``timezone`` is the zone whose date decides which procedure version is in force when a
-    dossier is filed.
+    ``calendar`` (Vietnam's civil-service calendar by default) gives the appointment on the
+    receipt slip; its zone's date decides which procedure version is in force when a dossier
+    is filed.
     """
 
-    def __init__(self, catalogue: Catalogue, *, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+    def __init__(self, catalogue: Catalogue, *, calendar: WorkCalendar | None = None) -> None:
         if not isinstance(catalogue, Catalogue):
             raise InvalidArgument(f"catalogue must be a Catalogue, got {catalogue!r}")
+        if calendar is None:
+            from dossierflow.calendar import vietnam
+
+            calendar = vietnam()
+        if not isinstance(calendar, WorkCalendar):
+            raise InvalidArgument(f"calendar must be a WorkCalendar, got {calendar!r}")
         self.catalogue = catalogue
-        self.timezone = ZoneInfo(timezone)
+        self.calendar = calendar
+        self.timezone = ZoneInfo(calendar.timezone)
         self._flows: dict[tuple[str, int], _Flow] = {}
 
     def procedure_of(self, dossier: Dossier) -> Procedure:
@@ -373,7 +396,7 @@ class Engine:
         key = (code, version)
         flow = self._flows.get(key)
         if flow is None:
-            flow = self._flows[key] = _Flow(self.catalogue.get(code, version))
+            flow = self._flows[key] = _Flow(self.catalogue.get(code, version), self.calendar)
         return flow
 
     def replay(self, events: Iterable[Event]) -> Dossier:
@@ -555,10 +578,10 @@ def _receive(proc: Procedure, flow: _Flow, d: Dossier, c: Receive, name: str,
              at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
     officer = _desk_only(proc, d, name, actor)
     _text(c.receipt_no, "receipt_no")
-    if c.appointment is not None:
-        _check_instant(c.appointment)
-    return (Received(c.receipt_no, officer.agency, c.documents, c.appointment, c.note, at,
-                     actor),)
+    due = None
+    if proc.time_limit is not None:
+        due = appointment(at, proc.time_limit, flow.calendar, proc.clock)
+    return (Received(c.receipt_no, officer.agency, c.documents, due, c.note, at, actor),)
 
 
 def _refuse_dossier(proc: Procedure, flow: _Flow, d: Dossier, c: Refuse, name: str,
@@ -681,6 +704,34 @@ def _extend(proc: Procedure, flow: _Flow, d: Dossier, c: Extend, name: str,
     return (_extension(proc, d, c, name, at, actor),)
 
 
+def _apologize(proc: Procedure, flow: _Flow, d: Dossier, c: Apologize, name: str,
+               at: dt.datetime, actor: Actor) -> tuple[Event, ...]:
+    if type(actor) is Officer:
+        if actor.agency != c.agency or not _owns(proc, d, actor):
+            raise _refuse(d, actor, name, f"only {c.agency}, holding an active step, or a "
+                          "system actor may apologise for it")
+    elif type(actor) is not System:
+        raise _refuse(d, actor, name, "apologies come from the agency that caused the delay")
+    if c.agency not in {a.id for a in proc.agencies}:
+        raise InvalidArgument(f"procedure {proc.code} knows no agency {c.agency!r}")
+    _text(c.reason, "reason")
+    _check_instant(c.new_appointment)
+    original = None
+    for e in d.history:
+        if type(e) is Received and e.appointment is not None:
+            original = e.appointment.due
+        if type(e) is Apologized and e.new_appointment > at:
+            raise TransitionNotAllowed(
+                d.id, d.status.value, name, tuple(n for n in ALLOWED[d.status] if n != name),
+                f"{e.agency} already gave a new appointment, {e.new_appointment.isoformat()}, "
+                "which has not passed")
+    if c.new_appointment <= at or (original is not None and c.new_appointment <= original):
+        raise InvalidArgument(
+            f"new_appointment {c.new_appointment.isoformat()} must be later than now and than "
+            f"the original appointment ({original.isoformat() if original else 'none'})")
+    return (Apologized(c.agency, c.reason, original, c.new_appointment, at, actor),)
+
+
 _Decide: TypeAlias = Callable[
     [Procedure, _Flow, Dossier, Any, str, dt.datetime, Actor], tuple[Event, ...]]
 _DECIDE: dict[type[Any], _Decide] = {
@@ -697,6 +748,7 @@ _DECIDE: dict[type[Any], _Decide] = {
     Resume: _resume,
     Stop: _stop,
     Extend: _extend,
+    Apologize: _apologize,
 }
 """How each command (but File) is checked and which events it yields."""
 

@@ -1,0 +1,194 @@
+"""When the clock starts, how much time a limit gives, and when it is due.
+
+The clock is a ledger, not a stored date: a *budget* (what the limit gives), the time
+*consumed*, and the instant it has been *running since* (None while paused). Working units are
+measured in office time on the calendar; calendar units in elapsed time. Projecting the rest of
+the budget from the last resume gives the due instant.
+
+Conventions for the appointment (``NgayHenTra``):
+
+- ``EXACT`` (default): exact working time. Received at 09:30, two working days are due at 09:30
+  two working days later; received in the morning, due in the morning, which is the half-day
+  anchoring one-stop systems use (DOMAIN, "Time limits"). A deadline that lands exactly on a
+  closing time is the next opening: received at an opening, due at an opening.
+- ``END_OF_DAY``: the close of that same working day, as the Civil Code's "end of the last
+  day" reads for days.
+
+Both give the same local date. Same-day limits are due at the close of the (start) working
+day, calendar days and months at the close of their last day, moved to the next working day
+when it is not one (Civil Code 2015, Art. 147-148; the office's closing time, when the result
+can be collected, stands for 24:00).
+"""
+
+from __future__ import annotations
+
+import calendar as _monthcal
+import datetime as dt
+import enum
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from dossierflow._errors import InvalidArgument
+from dossierflow.calendar import WorkCalendar
+from dossierflow.rules._limits import HOURS_PER_WORKING_DAY, TimeLimit, Unit
+
+_HOUR = dt.timedelta(hours=1)
+_EPSILON = dt.timedelta(microseconds=1)
+_ZERO = dt.timedelta(0)
+
+
+class Convention(enum.Enum):
+    """How an appointment in working time is placed."""
+
+    EXACT = "exact_working_time"
+    END_OF_DAY = "end_of_day"
+
+
+class StartPolicy(enum.Enum):
+    """When the clock of a dossier received outside office hours starts."""
+
+    NEXT_OPENING = "next_opening"
+    """At the next opening (online filings at night count from the next working day; stated
+    for State Treasury procedures, the default here)."""
+    AT_RECEIPT = "at_receipt"
+    """At the instant of receipt (only calendar units feel the difference)."""
+
+
+class SupplementPolicy(enum.Enum):
+    """What a request for a supplement does to the clock."""
+
+    PAUSE = "pause"
+    """The clock stops until the supplement arrives; time already spent still counts."""
+    RESTART = "restart"
+    """The clock starts again from zero when the supplement arrives."""
+
+
+class Measure(enum.Enum):
+    WORKING = "working"
+    ELAPSED = "elapsed"
+
+
+@attrs.frozen
+class ClockPolicy:
+    """A procedure's clock rules; the defaults follow DOMAIN.md."""
+
+    convention: Convention = Convention.EXACT
+    start: StartPolicy = StartPolicy.NEXT_OPENING
+    on_supplement: SupplementPolicy = SupplementPolicy.PAUSE
+    legal_basis: str = ""
+
+
+@attrs.frozen
+class Deadline:
+    """A computed appointment and everything needed to recompute it."""
+
+    limit: TimeLimit
+    received: dt.datetime
+    start: dt.datetime
+    due: dt.datetime
+    convention: Convention
+    calendar: str
+    calendar_fingerprint: str
+
+    def slip_text(self, calendar_tz: dt.tzinfo | None = None) -> str:
+        """The appointment as printed on the receipt slip: ``HH:MM dd/mm/yyyy``."""
+        due = self.due if calendar_tz is None else self.due.astimezone(calendar_tz)
+        return f"{due:%H:%M} {due:%d/%m/%Y}"
+
+
+def clock_start(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
+                policy: ClockPolicy = ClockPolicy()) -> dt.datetime:
+    """When the clock of a dossier received at ``received`` starts.
+
+    With ``NEXT_OPENING`` a receipt outside office hours starts at the next opening. A receipt
+    after the limit's cut-off (e.g. 15:00) on a working day counts from the next working day's
+    opening.
+    """
+    start = cal.next_opening(received) if policy.start is StartPolicy.NEXT_OPENING else received
+    if limit.cutoff is not None:
+        local = start.astimezone(ZoneInfo(cal.timezone))
+        day = local.date()
+        if cal.is_working_day(day) and local.time() > limit.cutoff:
+            start = cal.next_opening(cal.closing_time(day))
+    return start
+
+
+def measure_of(limit: TimeLimit) -> Measure:
+    """Working units run on office time, calendar units on elapsed time."""
+    return Measure.ELAPSED if limit.unit in (Unit.CALENDAR_DAYS, Unit.MONTHS) else Measure.WORKING
+
+
+def budget(limit: TimeLimit, start: dt.datetime, cal: WorkCalendar) -> dt.timedelta:
+    """What ``limit`` gives from ``start``, in its measure (office time or elapsed time)."""
+    unit = limit.unit
+    if unit is Unit.WORKING_DAYS:
+        return _HOUR * float(limit.amount * HOURS_PER_WORKING_DAY)
+    if unit is Unit.WORKING_HOURS:
+        return _HOUR * float(limit.amount)
+    if unit is Unit.SAME_DAY:
+        return cal.working_time_between(start, cal.closing_time(cal.working_date(start)))
+    last = cal.local_date(start)
+    if unit is Unit.CALENDAR_DAYS:
+        last += dt.timedelta(days=int(limit.amount))
+    else:
+        last = _add_months(last, int(limit.amount))
+    if not cal.is_working_day(last):
+        last = cal.next_working_day(last)
+    return cal.closing_time(last) - start
+
+
+def extension(limit: TimeLimit, measure: Measure) -> dt.timedelta:
+    """What an extension of ``limit`` adds to a budget kept in ``measure``."""
+    hours = limit.max_working_hours()
+    if measure is Measure.WORKING and hours is not None:
+        return _HOUR * float(hours)
+    if measure is Measure.ELAPSED and limit.unit is Unit.CALENDAR_DAYS:
+        return dt.timedelta(days=int(limit.amount))
+    raise InvalidArgument(
+        f"an extension of {limit} cannot be added to a clock kept in {measure.value} time; "
+        "extend in the unit of the statutory limit")
+
+
+def spent(measure: Measure, a: dt.datetime, b: dt.datetime, cal: WorkCalendar) -> dt.timedelta:
+    """Time that counts between ``a`` and ``b`` (never negative)."""
+    if b <= a:
+        return _ZERO
+    return cal.working_time_between(a, b) if measure is Measure.WORKING else b - a
+
+
+def project(limit: TimeLimit, since: dt.datetime, remaining: dt.timedelta,
+            cal: WorkCalendar, convention: Convention) -> dt.datetime:
+    """The due instant when ``remaining`` of the budget is left at ``since``."""
+    if measure_of(limit) is Measure.ELAPSED:
+        day = cal.local_date(since + remaining)
+        if not cal.is_working_day(day):
+            day = cal.next_working_day(day)
+        return cal.closing_time(day)
+    if limit.unit is Unit.SAME_DAY:
+        # The close of the working day on which the last of the budget is used.
+        if remaining <= _ZERO:
+            return cal.closing_time(cal.working_date(since))
+        last = cal.add_working_time(since, remaining - _EPSILON)
+        return cal.closing_time(cal.local_date(last))
+    due = cal.add_working_time(since, remaining)
+    if convention is Convention.END_OF_DAY:
+        return cal.closing_time(cal.local_date(due))
+    return due
+
+
+def appointment(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
+                policy: ClockPolicy = ClockPolicy()) -> Deadline:
+    """The appointment of a dossier received at ``received`` under ``limit``."""
+    if not isinstance(limit, TimeLimit):
+        raise InvalidArgument(f"limit must be a TimeLimit such as working_days(3), got {limit!r}")
+    start = clock_start(received, limit, cal, policy)
+    due = project(limit, start, budget(limit, start, cal), cal, policy.convention)
+    return Deadline(limit, received, start, due, policy.convention, cal.name, cal.fingerprint)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The corresponding day ``months`` later, or that month's last day (Civil Code Art. 148)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, _monthcal.monthrange(year, month)[1]))
