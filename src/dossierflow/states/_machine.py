@@ -7,10 +7,11 @@ which steps are active and how many parallel branches wait at each join, e.g.
 definition's graph, independently of the engine. Triggers are named after the commands:
 ``receive``, ``refuse``, ``request_supplement``, ``supplement``, ``complete_step:<step>``,
 ``reject:<step>``, ``hand_off:<step>``, ``pause``, ``resume``, ``withdraw``, ``stop``,
-``return_result``, ``rate``. Choices become ordered conditional transitions on ``model.data``;
-``complete_step`` takes ``data={...}`` to update it first, and ``request_supplement`` takes
-``agency=...`` to count requests against the procedure's bound. Extensions are not modelled:
-their bound is arithmetic on time limits, which the engine checks.
+``return_result``, ``rate``, ``apologize``. Choices become ordered conditional transitions on
+``model.data``; ``complete_step`` takes ``data={...}`` to update it first, and
+``request_supplement`` takes ``agency=...`` to count requests against the procedure's bound. The bounds of extensions and
+apologies are not modelled: they are arithmetic on time limits and instants, which the engine
+checks.
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ def machine_spec(proc: Procedure) -> tuple[list[str], list[dict[str, Any]]]:
         for source in (here, paused, asking):
             add("withdraw", source, "withdrawn")
             add("stop", source, "stopped")
+            add("apologize", source, None)
         for step in dict.fromkeys(active):
             definition = proc.step(step)
             add(f"hand_off:{step}", here, None)
