@@ -9,9 +9,9 @@ definition's graph, independently of the engine. Triggers are named after the co
 ``reject:<step>``, ``hand_off:<step>``, ``pause``, ``resume``, ``withdraw``, ``stop``,
 ``return_result``, ``rate``, ``apologize``. Choices become ordered conditional transitions on
 ``model.data``; ``complete_step`` takes ``data={...}`` to update it first, and
-``request_supplement`` takes ``agency=...`` to count requests against the procedure's bound. The bounds of extensions and
-apologies are not modelled: they are arithmetic on time limits and instants, which the engine
-checks.
+``request_supplement`` takes ``agency=...`` to count requests against the procedure's bound.
+The bounds of extensions and apologies are not modelled: they are arithmetic on time limits
+and instants, which the engine checks.
 """
 
 from __future__ import annotations
