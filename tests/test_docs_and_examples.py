@@ -35,16 +35,34 @@ def test_examples_run(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out
 
 
-def test_demo_prints_the_calendar_and_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_calendar_command_prints_the_year_and_deadlines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["calendar"]) == 0
     out = capsys.readouterr().out
     assert "12729/VPCP-KGVX" in out
     assert "Working days in 2026: 250" in out
     assert "due Wed 2026-02-25 10:00" in out
-    assert main(["demo", "2030"]) == 0
+    assert main(["calendar", "2030"]) == 0
     assert "ESTIMATED" in capsys.readouterr().out
     with pytest.raises(SystemExit):
-        main(["demo", "1990"])
+        main(["calendar", "1990"])
+
+
+def test_demo_runs_dossiers_through_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("receipt slip (Form 01)") == 28
+    assert "control slip (Form 05)" in out
+    assert "apology (Form 04)" in out
+    assert "supplement requested (Form 02)" in out
+    assert "LATE" in out
+    assert "early" in out
+    summary = out.strip().splitlines()[-2]
+    assert summary.startswith("summary: 28 dossiers, 28 judged")
+    assert "on-time rate 89.3%" in summary
+    assert main(["demo"]) == 0
+    assert capsys.readouterr().out == out  # seeded: the same every time
 
 
 def test_states_doc_shows_real_output(capsys: pytest.CaptureFixture[str]) -> None:

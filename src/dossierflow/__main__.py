@@ -1,7 +1,9 @@
-"""Command line: ``python -m dossierflow demo [YEAR]``.
+"""Command line.
 
-For now the demo prints a year of the Vietnamese civil-service calendar (every day off and
-make-up working day with its source) and a few statutory deadlines computed on it.
+- ``python -m dossierflow demo``: a few weeks of a commune one-stop desk on the 2026 calendar,
+  through the engine and the SLA clock (receipt slips, control slips, apologies, on-time rate).
+- ``python -m dossierflow calendar [YEAR]``: a year of the Vietnamese civil-service calendar
+  (every day off and make-up working day with its source) and a few deadlines computed on it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from zoneinfo import ZoneInfo
 from dossierflow.calendar import vietnam
 
 
-def demo(year: int) -> None:
+def show_calendar(year: int) -> None:
     cal = vietnam()
     tz = ZoneInfo(cal.timezone)
     estimated = cal.is_estimated(dt.date(year, 6, 1))
@@ -58,13 +60,19 @@ def demo(year: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dossierflow", description="dossierflow command line")
     sub = parser.add_subparsers(dest="command", required=True)
-    p_demo = sub.add_parser("demo", help="print a year of the Vietnamese civil-service calendar")
-    p_demo.add_argument("year", nargs="?", type=int, default=2026)
+    sub.add_parser("demo", help="run sample procedures over a few weeks of 2026")
+    p_cal = sub.add_parser("calendar", help="print a year of the Vietnamese civil-service "
+                                            "calendar")
+    p_cal.add_argument("year", nargs="?", type=int, default=2026)
     args = parser.parse_args(argv)
-    if args.command == "demo":
+    if args.command == "calendar":
         if not 2000 <= args.year <= 2099:
             parser.error(f"year {args.year} is outside 2000-2099, the calendar's range")
-        demo(args.year)
+        show_calendar(args.year)
+    else:
+        from dossierflow._demo import run
+
+        run(sys.stdout)
     return 0
 
 
