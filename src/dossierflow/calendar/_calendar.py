@@ -524,8 +524,7 @@ class WorkCalendar:
     def next_opening(self, instant: dt.datetime) -> dt.datetime:
         """The first instant at or after ``instant`` when the office is open (``instant``
         itself, in the calendar's zone, if it is open)."""
-        s, w = self._work(instant, "instant")
-        return self._from_work(s, w, instant)
+        return self.add_working_time(instant, _ZERO)
 
     def add_working_time(self, instant: dt.datetime, duration: dt.timedelta) -> dt.datetime:
         """The instant when ``duration`` of office time has passed since ``instant``.

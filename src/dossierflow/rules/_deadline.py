@@ -31,7 +31,7 @@ import attrs
 
 from dossierflow._errors import InvalidArgument
 from dossierflow.calendar import WorkCalendar
-from dossierflow.rules._limits import HOURS_PER_WORKING_DAY, TimeLimit, Unit
+from dossierflow.rules._limits import TimeLimit, Unit
 
 _HOUR = dt.timedelta(hours=1)
 _EPSILON = dt.timedelta(microseconds=1)
@@ -107,7 +107,7 @@ def clock_start(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
     """
     start = cal.next_opening(received) if policy.start is StartPolicy.NEXT_OPENING else received
     if limit.cutoff is not None:
-        local = start.astimezone(ZoneInfo(cal.timezone))
+        local = start.astimezone(ZoneInfo(cal.timezone))  # ZoneInfo caches its instances
         day = local.date()
         if cal.is_working_day(day) and local.time() > limit.cutoff:
             start = cal.next_opening(cal.closing_time(day))
@@ -121,11 +121,10 @@ def measure_of(limit: TimeLimit) -> Measure:
 
 def budget(limit: TimeLimit, start: dt.datetime, cal: WorkCalendar) -> dt.timedelta:
     """What ``limit`` gives from ``start``, in its measure (office time or elapsed time)."""
+    office = limit.office_time
+    if office is not None:
+        return office
     unit = limit.unit
-    if unit is Unit.WORKING_DAYS:
-        return _HOUR * float(limit.amount * HOURS_PER_WORKING_DAY)
-    if unit is Unit.WORKING_HOURS:
-        return _HOUR * float(limit.amount)
     if unit is Unit.SAME_DAY:
         return cal.working_time_between(start, cal.closing_time(cal.working_date(start)))
     last = cal.local_date(start)
@@ -142,7 +141,7 @@ def extension(limit: TimeLimit, measure: Measure) -> dt.timedelta:
     """What an extension of ``limit`` adds to a budget kept in ``measure``."""
     hours = limit.max_working_hours()
     if measure is Measure.WORKING and hours is not None:
-        return _HOUR * float(hours)
+        return _HOUR * float(hours)  # same-day extensions count as a whole working day
     if measure is Measure.ELAPSED and limit.unit is Unit.CALENDAR_DAYS:
         return dt.timedelta(days=int(limit.amount))
     raise InvalidArgument(
@@ -183,7 +182,10 @@ def appointment(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
     if not isinstance(limit, TimeLimit):
         raise InvalidArgument(f"limit must be a TimeLimit such as working_days(3), got {limit!r}")
     start = clock_start(received, limit, cal, policy)
-    due = project(limit, start, budget(limit, start, cal), cal, policy.convention)
+    if limit.unit is Unit.SAME_DAY:  # what project(start, budget(start)) gives, directly
+        due = cal.closing_time(cal.working_date(start))
+    else:
+        due = project(limit, start, budget(limit, start, cal), cal, policy.convention)
     return Deadline(limit, received, start, due, policy.convention, cal.name, cal.fingerprint)
 
 

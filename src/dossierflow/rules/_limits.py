@@ -80,9 +80,20 @@ class TimeLimit:
     amount: Decimal = attrs.field(converter=_amount)
     cutoff: dt.time | None = None
     legal_basis: str = ""
+    _office_time: dt.timedelta | None = attrs.field(init=False, eq=False, repr=False,
+                                                    hash=False)
 
     def __attrs_post_init__(self) -> None:
         _check(self)
+        hours = self.max_working_hours() if self.unit is not Unit.SAME_DAY else None
+        office = None if hours is None else dt.timedelta(hours=float(hours))
+        object.__setattr__(self, "_office_time", office)
+
+    @property
+    def office_time(self) -> dt.timedelta | None:
+        """The office time a limit in working days or hours gives (8 hours a working day);
+        None for same-day and calendar units, which depend on the dates."""
+        return self._office_time
 
     def max_working_hours(self, hours_per_day: Decimal = HOURS_PER_WORKING_DAY) -> Decimal | None:
         """The most office time, in hours, this limit can stand for; None for calendar units,

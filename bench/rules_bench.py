@@ -1,0 +1,141 @@
+"""Appointments and verdicts, next to the calendar's add_working_days in the same run.
+
+Computes the appointment of 100,000 dossiers (random receipt instants in 2026, any hour of any
+day, limits in working days with and without a 15:00 cut-off, same day, working hours and
+calendar days) and classifies 100,000 finished group A dossiers from their histories (dossier
+and step verdicts, with who caused a delay). Prints the per-dossier cost next to one
+``add_working_days`` call.
+
+    python bench/rules_bench.py [--dossiers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import random
+import sys
+import time
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from dossierflow import samples
+from dossierflow.calendar import vietnam
+from dossierflow.rules import (
+    ClockPolicy,
+    Sla,
+    appointment,
+    calendar_days,
+    same_day,
+    working_days,
+    working_hours,
+)
+from dossierflow.states import (
+    Channel,
+    Citizen,
+    CompleteStep,
+    Dossier,
+    Engine,
+    File,
+    Officer,
+    Outcome,
+    Receive,
+    ReturnResult,
+)
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def finished_dossier(engine: Engine, rng: random.Random, ident: str) -> Dossier:
+    cal = engine.calendar
+    at = dt.datetime(2026, 3, 2, 8, tzinfo=TZ) + dt.timedelta(
+        days=rng.randrange(250), minutes=rng.randrange(600))
+    d, _ = engine.apply(None, File(ident, "LT.A", Channel.ONLINE, {"child_name": "An"}),
+                        at=at, actor=Citizen("c"))
+    steps = [
+        (Receive("R"), Officer("d", "ubnd_xa", "one_stop")),
+        (CompleteStep("1.001193/check"), Officer("c", "ubnd_xa", "civil_status")),
+        (CompleteStep("1.001193/register", Outcome.APPROVE),
+         Officer("h", "ubnd_xa", "chairman")),
+        (CompleteStep("1.002364/issue_card", Outcome.APPROVE),
+         Officer("b", "bhxh", "card_officer")),
+        (CompleteStep("1.004194/register_residence", Outcome.APPROVE),
+         Officer("p", "ca_xa", "residence_officer")),
+        (ReturnResult(), Officer("d", "ubnd_xa", "one_stop")),
+    ]
+    for command, actor in steps:
+        at = cal.add_working_time(at, dt.timedelta(minutes=rng.randrange(5, 600)))
+        d, _ = engine.apply(d, command, at=at, actor=actor)
+    return d
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dossiers", type=int, default=100_000)
+    n = parser.parse_args().dossiers
+    rng = random.Random(7)
+    cal = vietnam()
+    policy = ClockPolicy()
+
+    limits = [working_days(3), working_days(0.5), working_days(3, cutoff=dt.time(15)),
+              same_day(), working_hours(4), calendar_days(10)]
+    received = [dt.datetime(2026, 1, 1, tzinfo=TZ) + dt.timedelta(
+        minutes=rng.randrange(330 * 24 * 60)) for _ in range(n)]
+    queries = [(r, rng.choice(limits)) for r in received]
+    days = [(r.date(), rng.randrange(-30, 30)) for r in received]
+    for r, limit in queries[:1000]:
+        appointment(r, limit, cal, policy)
+
+    def ours_appointments() -> None:
+        for r, limit in queries:
+            appointment(r, limit, cal, policy)
+
+    add = cal.add_working_days
+
+    def anchor() -> None:
+        for d, k in days:
+            add(d, k)
+
+    t_appt = best_of(ours_appointments) / n
+    t_add = best_of(anchor) / n
+
+    engine = Engine(samples.catalogue(), calendar=cal)
+    sla = Sla(engine)
+    t0 = time.perf_counter()
+    finished = [finished_dossier(engine, rng, f"D-{i}") for i in range(n)]
+    t_build = (time.perf_counter() - t0) / n
+
+    def classify() -> None:
+        for d in finished:
+            sla.classify(d)
+
+    t_class = best_of(classify, repeat=1) / n
+    verdicts = [sla.classify(d).verdict for d in finished[:2000]]
+    late = sum(v is not None and not v.in_time for v in verdicts) / len(verdicts)
+
+    us = 1e6
+    ratio = t_appt / t_add
+    print(f"{n:,} dossiers; Python {sys.version.split()[0]}; calendar {cal.name}")
+    print(f"add_working_days (anchor)             {t_add * us:8.3f} us/call")
+    print(f"appointment (receipt slip)            {t_appt * us:8.3f} us/dossier "
+          f"({ratio:.1f}x add_working_days)")
+    print(f"classify finished dossier + steps     {t_class * us:8.1f} us/dossier "
+          f"({t_class / t_add:.0f}x add_working_days; {late:.0%} late in the sample)")
+    print(f"(building them through the engine     {t_build * us:8.1f} us/dossier)")
+    print(f"target appointment_vs_add_working_days: {ratio:.1f}x (goal <= 5x) "
+          f"{'ok' if ratio <= 5 else 'short'}")
+
+
+if __name__ == "__main__":
+    main()
