@@ -141,3 +141,19 @@ class SchemaError(DossierflowError, ValueError):
                 where += f", event {seq}"
             where += ": "
         super().__init__(where + problem)
+
+
+class ConcurrencyConflict(DossierflowError, RuntimeError):
+    """Someone else appended to the dossier since it was loaded; nothing was saved.
+
+    Load the dossier again and re-apply the command (``Store.run`` does it for you)."""
+
+    def __init__(self, dossier_id: str, expected: int, actual: int | None) -> None:
+        self.dossier_id = dossier_id
+        self.expected = expected
+        self.actual = actual
+        now = "does not exist" if actual is None else f"is at version {actual}"
+        super().__init__(
+            f"dossier {dossier_id} was loaded at version {expected} but {now}; reload it and "
+            "apply the command again"
+        )

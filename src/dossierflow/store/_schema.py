@@ -1,0 +1,91 @@
+"""dossierflow's tables, as SQLAlchemy Core ``MetaData`` applications can include in their own
+migrations, and the schema version.
+
+- ``df_events``: the append-only event log. One row per event: dossier id, sequence number,
+  type, payload (canonical JSON), instant (UTC microseconds), actor, and the hash chain
+  (``prev_hash``, ``hash``) that makes edits, deletions and reorderings evident.
+- ``df_dossiers``: the current state of each dossier (a projection of its events): status,
+  procedure code and version, appointment, current due instant, verdict, version.
+- ``df_active``: which agency and step hold each open dossier (several, with parallel
+  branches), with its due instant: the worklist and overdue queries read this index.
+- ``df_outbox``: domain events for the application to deliver (SMS, e-mail, letters), written
+  in the same transaction as the events, with an idempotency key.
+- ``df_meta``: the schema version.
+
+Instants are stored as integer microseconds since the Unix epoch (UTC): the same, indexable
+type on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+SCHEMA_VERSION = 1
+"""The version of the tables this library creates and reads."""
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "df_events", metadata,
+    sa.Column("dossier_id", sa.String(100), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+dossiers = sa.Table(
+    "df_dossiers", metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("procedure", sa.String(40), nullable=False),
+    sa.Column("procedure_version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("channel", sa.Integer, nullable=False),
+    sa.Column("receiver", sa.String(100)),
+    sa.Column("filed_us", sa.BigInteger, nullable=False),
+    sa.Column("received_us", sa.BigInteger),
+    sa.Column("appointment_us", sa.BigInteger),
+    sa.Column("due_us", sa.BigInteger),
+    sa.Column("ended_us", sa.BigInteger),
+    sa.Column("verdict", sa.String(10)),
+    sa.Column("apologized", sa.Boolean, nullable=False, default=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("df_dossiers_procedure_received", "procedure", "received_us"),
+    sa.Index("df_dossiers_status_due", "status", "due_us"),
+)
+
+active = sa.Table(
+    "df_active", metadata,
+    sa.Column("dossier_id", sa.String(100), primary_key=True),
+    sa.Column("step", sa.String(200), primary_key=True),
+    sa.Column("agency", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("due_us", sa.BigInteger),
+    sa.Index("df_active_agency_status", "agency", "status"),
+    sa.Index("df_active_agency_due", "agency", "due_us"),
+)
+
+outbox = sa.Table(
+    "df_outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(160), nullable=False, unique=True),
+    sa.Column("dossier_id", sa.String(100), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("lease_until_us", sa.BigInteger),
+    sa.Column("worker", sa.String(100)),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("delivered_us", sa.BigInteger),
+    sa.Index("df_outbox_pending", "delivered_us", "id"),
+)
+
+meta = sa.Table(
+    "df_meta", metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)

@@ -1,0 +1,596 @@
+"""The store: dossiers kept as an append-only, hash-chained event log plus a current-state
+projection, on SQLite (embedded, the default), in memory, or on PostgreSQL, through one
+SQLAlchemy Core code path.
+
+Every accepted command is saved in one transaction: its events, the dossier's new projection,
+its worklist rows and its outbox messages, or nothing. Saving checks the version the dossier
+was loaded at (optimistic concurrency).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.pool import StaticPool
+
+from dossierflow._errors import (
+    ConcurrencyConflict,
+    InvalidArgument,
+    SchemaError,
+    TransitionNotAllowed,
+)
+from dossierflow.rules import Sla
+from dossierflow.states import (
+    Actor,
+    Apologized,
+    Command,
+    Dossier,
+    Engine,
+    Event,
+    Received,
+    Refused,
+    Resolved,
+    ResultReturned,
+    Status,
+    Stopped,
+    SupplementRequested,
+    System,
+    Withdrawn,
+    check_schema,
+    event_from_dict,
+    event_to_dict,
+)
+from dossierflow.states._serial import SCHEMA_VERSION as EVENT_SCHEMA
+from dossierflow.store import _schema as t
+
+GENESIS = "0" * 64
+"""The ``prev_hash`` of a dossier's first event."""
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+_OPEN = (Status.FILED, Status.AWAITING_SUPPLEMENT, Status.IN_PROGRESS, Status.PAUSED,
+         Status.RESOLVED)
+NOTIFY: tuple[type[Any], ...] = (Received, Refused, SupplementRequested, Apologized, Resolved,
+                                 ResultReturned, Stopped, Withdrawn)
+"""Events that put a message in the outbox by default: what the applicant is told (the
+receipt, a refusal, a supplement request, an apology, the result, a stop)."""
+
+
+def to_us(at: dt.datetime) -> int:
+    """An instant as integer microseconds since the Unix epoch."""
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_us(us: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=us)
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def chain_hash(prev_hash: str, dossier_id: str, seq: int, kind: str, payload: str) -> str:
+    """The hash of an event row, chained to the previous event of its dossier."""
+    text = f"{prev_hash}|{dossier_id}|{seq}|{kind}|{payload}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@attrs.frozen
+class Entry:
+    """A worklist row: an open dossier held by an agency at a step."""
+
+    dossier_id: str
+    step: str
+    agency: str
+    status: str
+    due: dt.datetime | None
+
+
+@attrs.frozen
+class OutboxMessage:
+    """A message for the application to deliver; ``key`` makes deliveries idempotent."""
+
+    id: int
+    key: str
+    dossier_id: str
+    seq: int
+    type: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@attrs.frozen
+class Tampering:
+    """An event that is not as it was written."""
+
+    dossier_id: str
+    seq: int
+    problem: str
+
+
+class Store:
+    """Dossiers of an :class:`~dossierflow.states.Engine`, stored in a SQL database.
+
+    Build one with :meth:`sqlite` (a file, the embedded default), :meth:`memory` (tests and
+    small tools) or :meth:`postgresql`, or from any SQLAlchemy engine. ``schema`` puts the
+    tables in a PostgreSQL schema; ``notify`` chooses the events that go to the outbox.
+    """
+
+    def __init__(self, db: sa.Engine, engine: Engine, *, schema: str | None = None,
+                 notify: Callable[[Event], bool] | None = None, create: bool = True) -> None:
+        if not isinstance(engine, Engine):
+            raise InvalidArgument(f"engine must be a dossierflow Engine, got {engine!r}")
+        self.db = db.execution_options(schema_translate_map={None: schema}) if schema else db
+        self.engine = engine
+        self.sla = Sla(engine)
+        self.notify = notify or (lambda e: isinstance(e, NOTIFY))
+        self._skip_locked = db.dialect.name == "postgresql"
+        try:
+            if create:
+                create_schema(self.db)
+            else:
+                check_db_schema(self.db)
+        except BaseException:
+            db.dispose()
+            raise
+
+    # ------------------------------------------------------------------ constructors
+
+    @classmethod
+    def sqlite(cls, path: str | Path, engine: Engine, **kw: Any) -> Store:
+        """A store in the SQLite file ``path`` (WAL mode, durable commits, writers serialised
+        with ``BEGIN IMMEDIATE`` and a 30 s busy timeout, so several processes can share it)."""
+        db = sa.create_engine(f"sqlite:///{Path(path)}")
+        _sqlite_setup(db, wal=True)
+        return cls(db, engine, **kw)
+
+    @classmethod
+    def memory(cls, engine: Engine, **kw: Any) -> Store:
+        """A store in memory (SQLite's in-memory database, shared by the threads of this
+        process; gone when the process ends)."""
+        db = sa.create_engine("sqlite://", poolclass=StaticPool,
+                              connect_args={"check_same_thread": False})
+        _sqlite_setup(db, wal=False)
+        return cls(db, engine, **kw)
+
+    @classmethod
+    def postgresql(cls, url: str, engine: Engine, **kw: Any) -> Store:
+        """A store on PostgreSQL through psycopg 3 (``postgresql://user@host/db``)."""
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        db = sa.create_engine(url, pool_pre_ping=True)
+        return cls(db, engine, **kw)
+
+    def close(self) -> None:
+        """Close the database connections this store opened."""
+        self.db.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --------------------------------------------------------------------- transactions
+
+    @contextlib.contextmanager
+    def transaction(self, connection: sa.Connection | None = None) -> Iterator[sa.Connection]:
+        """The application's ``connection`` (its transaction, which it commits), or a new
+        transaction committed on success and rolled back on error."""
+        if connection is not None:
+            yield connection
+            return
+        with self.db.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------------ load and save
+
+    def load(self, dossier_id: str, *, connection: sa.Connection | None = None) -> Dossier:
+        """The dossier rebuilt from its stored events; :class:`SchemaError` names the dossier
+        and the event that cannot be read."""
+        with self.transaction(connection) as conn:
+            rows = conn.execute(
+                sa.select(t.events.c.seq, t.events.c.type, t.events.c.payload)
+                .where(t.events.c.dossier_id == dossier_id).order_by(t.events.c.seq)).all()
+        if not rows:
+            raise LookupError(f"no dossier {dossier_id!r} in the store")
+        history = [self._decode(dossier_id, seq, kind, payload) for seq, kind, payload in rows]
+        for expected, (seq, _, _) in enumerate(rows, 1):
+            if seq != expected:
+                raise SchemaError(f"event {expected} is missing (the next stored is {seq}); "
+                                  "run verify()", dossier_id=dossier_id, seq=expected)
+        try:
+            return self.engine.replay(history)
+        except (SchemaError, LookupError) as exc:
+            raise SchemaError(f"the history does not replay: {exc}",
+                              dossier_id=dossier_id) from exc
+
+    def _decode(self, dossier_id: str, seq: int, kind: str, payload: str) -> Event:
+        try:
+            data = json.loads(payload)
+        except ValueError as exc:
+            raise SchemaError(f"stored payload is not JSON ({exc})", dossier_id=dossier_id,
+                              seq=seq) from exc
+        if not isinstance(data, dict):
+            raise SchemaError("stored payload is not an object", dossier_id=dossier_id,
+                              seq=seq)
+        check_schema(data.pop("schema", None), dossier_id=dossier_id, seq=seq)
+        event = event_from_dict(data, dossier_id=dossier_id, seq=seq)
+        if type(event).__name__ != kind:
+            raise SchemaError(f"row type {kind!r} does not match its payload "
+                              f"({type(event).__name__})", dossier_id=dossier_id, seq=seq)
+        return event
+
+    def save(self, before: Dossier | None, after: Dossier, events: Sequence[Event], *,
+             connection: sa.Connection | None = None) -> None:
+        """Append ``events`` (what :meth:`Engine.apply` returned) to the dossier loaded as
+        ``before`` (None for a new filing) and update its projection, worklist rows and outbox,
+        in one transaction. Raises :class:`ConcurrencyConflict` if the stored dossier is no
+        longer at ``before``'s version; nothing is written then."""
+        expected = 0 if before is None else before.version
+        events = tuple(events)
+        if not events or after.version != expected + len(events) or \
+                after.history[expected:] != events:
+            raise InvalidArgument("save(before, after, events) takes what Engine.apply "
+                                  "returned for the dossier loaded as before")
+        row = self._project(after)
+        try:
+            with self.transaction(connection) as conn:
+                self._write(conn, after, expected, events, row)
+        except sa.exc.IntegrityError as exc:
+            if expected != 0 or connection is not None:
+                raise
+            raise ConcurrencyConflict(after.id, 0, self._version(after.id)) from exc
+
+    def _write(self, conn: sa.Connection, after: Dossier, expected: int,
+               events: tuple[Event, ...], row: dict[str, Any]) -> None:
+        dossier_id = after.id
+        if expected == 0:
+            conn.execute(sa.insert(t.dossiers).values(id=dossier_id, **row))
+            prev = GENESIS
+        else:
+            done = conn.execute(
+                sa.update(t.dossiers)
+                .where(t.dossiers.c.id == dossier_id, t.dossiers.c.version == expected)
+                .values(**row))
+            if done.rowcount != 1:
+                actual = conn.execute(sa.select(t.dossiers.c.version)
+                                      .where(t.dossiers.c.id == dossier_id)).scalar()
+                raise ConcurrencyConflict(dossier_id, expected, actual)
+            prev = conn.execute(
+                sa.select(t.events.c.hash)
+                .where(t.events.c.dossier_id == dossier_id, t.events.c.seq == expected)
+            ).scalar_one()
+        rows = []
+        messages = []
+        for seq, e in enumerate(events, expected + 1):
+            payload = _canonical({"schema": EVENT_SCHEMA, **event_to_dict(e)})
+            kind = type(e).__name__
+            digest = chain_hash(prev, dossier_id, seq, kind, payload)
+            rows.append({"dossier_id": dossier_id, "seq": seq, "type": kind,
+                         "payload": payload, "at_us": to_us(e.at), "actor": str(e.actor),
+                         "prev_hash": prev, "hash": digest})
+            prev = digest
+            if self.notify(e):
+                messages.append({"key": f"{dossier_id}:{seq}", "dossier_id": dossier_id,
+                                 "seq": seq, "type": kind, "payload": payload,
+                                 "created_us": to_us(e.at), "attempts": 0})
+        conn.execute(sa.insert(t.events), rows)
+        conn.execute(sa.delete(t.active).where(t.active.c.dossier_id == dossier_id))
+        holding = self._holding(after, row)
+        if holding:
+            conn.execute(sa.insert(t.active), holding)
+        if messages:
+            conn.execute(sa.insert(t.outbox), messages)
+
+    def _version(self, dossier_id: str) -> int | None:
+        with self.db.connect() as conn:
+            version: int | None = conn.execute(
+                sa.select(t.dossiers.c.version).where(t.dossiers.c.id == dossier_id)).scalar()
+            return version
+
+    def _project(self, d: Dossier) -> dict[str, Any]:
+        received = next((e for e in d.history if type(e) is Received), None)
+        appointment = received.appointment if isinstance(received, Received) else None
+        due = self.sla.due(d) if d.status is Status.IN_PROGRESS else None
+        verdict = None
+        ended = None
+        if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED):
+            judged = self.sla.classify(d)
+            verdict = judged.verdict.value if judged.verdict else None
+            ended = judged.ended
+        return {
+            "procedure": d.procedure, "procedure_version": d.procedure_version,
+            "status": d.status.value, "channel": d.channel.value,
+            "receiver": received.agency if isinstance(received, Received) else None,
+            "filed_us": to_us(d.history[0].at),
+            "received_us": to_us(received.at) if received is not None else None,
+            "appointment_us": to_us(appointment.due) if appointment is not None else None,
+            "due_us": to_us(due) if due is not None else None,
+            "ended_us": to_us(ended) if ended is not None else None,
+            "verdict": verdict,
+            "apologized": any(type(e) is Apologized for e in d.history),
+            "version": d.version,
+        }
+
+    def _holding(self, d: Dossier, row: dict[str, Any]) -> list[dict[str, Any]]:
+        if d.status not in _OPEN:
+            return []
+        proc = self.engine.procedure_of(d)
+        base = {"dossier_id": d.id, "status": d.status.value, "due_us": row["due_us"]}
+        if d.status is Status.FILED or (d.status is Status.AWAITING_SUPPLEMENT
+                                        and not d.received):
+            return [{**base, "step": "(reception)", "agency": proc.receivers[0]}]
+        if d.status is Status.RESOLVED:
+            return [{**base, "step": "(return)", "agency": row["receiver"]}]
+        return [{**base, "step": h.step, "agency": proc.step(h.step).owner.agency}
+                for h in d.active]
+
+    # ------------------------------------------------------------------------ commands
+
+    def run(self, dossier_id: str, command: Command | Callable[[Dossier], Command | None], *,
+            at: dt.datetime | Callable[[], dt.datetime], actor: Actor, attempts: int = 5,
+            connection: sa.Connection | None = None) -> Dossier | None:
+        """Load, apply and save, again on a :class:`ConcurrencyConflict`, up to ``attempts``
+        times. ``command`` may be a function of the freshly loaded dossier (None: nothing to
+        do); ``at`` may be a clock function, read at each attempt. Returns the saved dossier,
+        or None when there was nothing to do. Refusals (``TransitionNotAllowed``...) are
+        raised as they are."""
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
+        for attempt in range(1, attempts + 1):
+            before = self.load(dossier_id, connection=connection)
+            chosen = command(before) if callable(command) else command
+            if chosen is None:
+                return None
+            when = at() if callable(at) else at
+            after, events = self.engine.apply(before, chosen, at=when, actor=actor)
+            try:
+                self.save(before, after, events, connection=connection)
+            except ConcurrencyConflict:
+                if attempt == attempts or connection is not None:
+                    raise
+                continue
+            return after
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def file(self, command: Command, *, at: dt.datetime, actor: Actor,
+             connection: sa.Connection | None = None) -> Dossier:
+        """Apply a ``File`` command and store the new dossier."""
+        after, events = self.engine.apply(None, command, at=at, actor=actor)
+        self.save(None, after, events, connection=connection)
+        return after
+
+    # ------------------------------------------------------------------------ worklists
+
+    def worklist(self, agency: str, *, status: Status | None = None,
+                 limit: int = 100) -> tuple[Entry, ...]:
+        """Open dossiers held by ``agency`` (at one of its steps, its desk, or to return),
+        soonest due first."""
+        q = sa.select(t.active).where(t.active.c.agency == agency)
+        if status is not None:
+            q = q.where(t.active.c.status == status.value)
+        return self._entries(q.order_by(t.active.c.due_us, t.active.c.dossier_id).limit(limit))
+
+    def overdue(self, at: dt.datetime, *, agency: str | None = None,
+                limit: int | None = None) -> tuple[Entry, ...]:
+        """Steps of running dossiers whose appointment passed before ``at``, most overdue
+        first (through the ``(agency, due)`` index)."""
+        q = sa.select(t.active).where(t.active.c.due_us < to_us(at),
+                                      t.active.c.status == Status.IN_PROGRESS.value)
+        if agency is not None:
+            q = q.where(t.active.c.agency == agency)
+        q = q.order_by(t.active.c.due_us)
+        return self._entries(q if limit is None else q.limit(limit))
+
+    def due_soon(self, at: dt.datetime, until: dt.datetime, *,
+                 agency: str | None = None) -> tuple[Entry, ...]:
+        """Steps of running dossiers due between ``at`` and ``until``."""
+        q = sa.select(t.active).where(t.active.c.due_us >= to_us(at),
+                                      t.active.c.due_us <= to_us(until))
+        if agency is not None:
+            q = q.where(t.active.c.agency == agency)
+        return self._entries(q.order_by(t.active.c.due_us))
+
+    def _entries(self, query: sa.Select[Any]) -> tuple[Entry, ...]:
+        with self.db.connect() as conn:
+            return tuple(
+                Entry(r.dossier_id, r.step, r.agency, r.status,
+                      from_us(r.due_us) if r.due_us is not None else None)
+                for r in conn.execute(query))
+
+    def dossier_ids(self) -> Iterator[str]:
+        """Every stored dossier id."""
+        with self.db.connect() as conn:
+            yield from conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))\
+                .scalars()
+
+    # -------------------------------------------------------------------------- sweeper
+
+    def sweep(self, at: dt.datetime, *, reason: str = "the dossier will not be resolved by "
+              "its appointment", actor: Actor | None = None,
+              limit: int = 1000) -> tuple[str, ...]:
+        """Have the responsible agency apologise (Form 04) for every dossier overdue at
+        ``at``, once: several sweepers may run at the same moment; each dossier gets one
+        apology. Returns the dossiers this call apologised for."""
+        who = actor or System("deadline-sweeper")
+        done = []
+        for dossier_id in dict.fromkeys(e.dossier_id for e in self.overdue(at, limit=limit)):
+
+            def decide(d: Dossier) -> Command | None:
+                if not self.sla.overdue([d], at) or _pending_apology(d, at):
+                    return None
+                return self.sla.apology(d, at, reason)
+
+            try:
+                if self.run(dossier_id, decide, at=at, actor=who) is not None:
+                    done.append(dossier_id)
+            except TransitionNotAllowed:
+                continue
+        return tuple(done)
+
+    # ---------------------------------------------------------------------------- relay
+
+    def relay(self, deliver: Callable[[OutboxMessage], None], *, at: dt.datetime,
+              worker: str = "relay", batch: int = 100,
+              lease: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+        """Deliver up to ``batch`` pending outbox messages with ``deliver``; returns how many
+        were delivered. Messages are leased to ``worker`` until ``at + lease`` (several relays
+        may run at once: PostgreSQL skips rows another relay has locked; SQLite serialises the
+        claim), then marked delivered. A message whose delivery raised, or whose relay died,
+        is delivered again after its lease: at least once; ``message.key`` lets the receiver
+        drop duplicates."""
+        now = to_us(at)
+        with self.db.begin() as conn:
+            pending = (sa.select(t.outbox.c.id)
+                       .where(t.outbox.c.delivered_us.is_(None),
+                              sa.or_(t.outbox.c.lease_until_us.is_(None),
+                                     t.outbox.c.lease_until_us < now))
+                       .order_by(t.outbox.c.id).limit(batch))
+            if self._skip_locked:
+                pending = pending.with_for_update(skip_locked=True)
+            ids = list(conn.execute(pending).scalars())
+            if not ids:
+                return 0
+            conn.execute(sa.update(t.outbox).where(t.outbox.c.id.in_(ids))
+                         .values(lease_until_us=now + lease // _MICROSECOND, worker=worker,
+                                 attempts=t.outbox.c.attempts + 1))
+            rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(ids))
+                                .order_by(t.outbox.c.id)).all()
+        delivered = 0
+        for r in rows:
+            message = OutboxMessage(r.id, r.key, r.dossier_id, r.seq, r.type,
+                                    json.loads(r.payload), r.attempts)
+            try:
+                deliver(message)
+            except Exception:  # any failure leaves it for the next lease
+                continue
+            with self.db.begin() as conn:
+                conn.execute(sa.update(t.outbox)
+                             .where(t.outbox.c.id == r.id, t.outbox.c.worker == worker)
+                             .values(delivered_us=now))
+            delivered += 1
+        return delivered
+
+    def pending_messages(self) -> int:
+        """How many outbox messages are not delivered yet."""
+        with self.db.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(t.outbox)
+                                    .where(t.outbox.c.delivered_us.is_(None))).scalar_one())
+
+    # --------------------------------------------------------------------------- verify
+
+    def verify(self, dossier_id: str) -> tuple[Tampering, ...]:
+        """Every event of the dossier that was edited, deleted or moved since it was written
+        (empty when the chain is intact)."""
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                sa.select(t.events).where(t.events.c.dossier_id == dossier_id)
+                .order_by(t.events.c.seq)).all()
+        return tuple(_check_chain(dossier_id, rows))
+
+    def verify_all(self) -> tuple[Tampering, ...]:
+        """:meth:`verify` over every dossier in the store."""
+        found: list[Tampering] = []
+        with self.db.connect() as conn:
+            rows = conn.execute(sa.select(t.events)
+                                .order_by(t.events.c.dossier_id, t.events.c.seq)).all()
+        by_dossier: dict[str, list[Any]] = {}
+        for r in rows:
+            by_dossier.setdefault(r.dossier_id, []).append(r)
+        for dossier_id, chain in by_dossier.items():
+            found.extend(_check_chain(dossier_id, chain))
+        return tuple(found)
+
+
+def _check_chain(dossier_id: str, rows: Iterable[Any]) -> Iterator[Tampering]:
+    prev = GENESIS
+    expected = 1
+    for r in rows:
+        if r.seq != expected:
+            yield Tampering(dossier_id, expected,
+                            f"event {expected} is missing: deleted (the next is {r.seq})")
+            expected = r.seq
+        if r.prev_hash != prev:
+            yield Tampering(dossier_id, r.seq, "does not follow the event before it: an "
+                            "earlier event was deleted, edited or moved")
+        if chain_hash(r.prev_hash, dossier_id, r.seq, r.type, r.payload) != r.hash:
+            yield Tampering(dossier_id, r.seq, "was edited after it was written")
+        prev = r.hash
+        expected += 1
+
+
+def _pending_apology(d: Dossier, at: dt.datetime) -> bool:
+    return any(type(e) is Apologized and e.new_appointment > at for e in d.history)
+
+
+def _sqlite_setup(db: sa.Engine, *, wal: bool) -> None:
+    @sa_event.listens_for(db, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa_event.listens_for(db, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_schema(db: sa.Engine) -> None:
+    """Create dossierflow's tables if they are missing, record the schema version, and refuse
+    a database written by a newer library."""
+    with db.begin() as conn:
+        t.metadata.create_all(conn)
+        version = conn.execute(sa.select(t.meta.c.value)
+                               .where(t.meta.c.key == "schema_version")).scalar()
+        if version is None:
+            conn.execute(sa.insert(t.meta).values(key="schema_version",
+                                                  value=str(t.SCHEMA_VERSION)))
+        else:
+            _check_version(version)
+            upgrade_schema(conn, int(version))
+
+
+def check_db_schema(db: sa.Engine) -> None:
+    """Refuse a database without dossierflow's tables or written by a newer library."""
+    with db.connect() as conn:
+        try:
+            version = conn.execute(sa.select(t.meta.c.value)
+                                   .where(t.meta.c.key == "schema_version")).scalar()
+        except sa.exc.DBAPIError as exc:
+            raise SchemaError("the database has no dossierflow tables; create them with "
+                              "create_schema(db) or Store(..., create=True)") from exc
+    _check_version(version)
+
+
+def _check_version(version: str | None) -> None:
+    if version is None or not version.isdigit():
+        raise SchemaError(f"the database's dossierflow schema version is {version!r}")
+    if int(version) > t.SCHEMA_VERSION:
+        raise SchemaError(f"the database's dossierflow schema is version {version}, newer than "
+                          f"this library's ({t.SCHEMA_VERSION}); upgrade dossierflow")
+
+
+def upgrade_schema(conn: sa.Connection, version: int) -> None:
+    """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order). Version 1
+    is the first; later versions add their steps here."""
+    steps: dict[int, Callable[[sa.Connection], None]] = {}
+    while version < t.SCHEMA_VERSION:
+        steps[version](conn)
+        version += 1
+        conn.execute(sa.update(t.meta).where(t.meta.c.key == "schema_version")
+                     .values(value=str(version)))
