@@ -412,6 +412,14 @@ class Engine:
         assert dossier is not None
         return dossier
 
+    def extend(self, dossier: Dossier, events: Iterable[Event]) -> Dossier:
+        """``dossier`` with more of its stored history folded in (what a store does when
+        others appended since it last loaded the dossier)."""
+        flow = self.flow(dossier.procedure, dossier.procedure_version)
+        for event in events:
+            dossier = evolve(dossier, event, flow)
+        return dossier
+
     def allowed(self, dossier: Dossier) -> tuple[str, ...]:
         """The commands ``dossier``'s status admits."""
         names = ALLOWED[dossier.status]

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,16 @@ from dossierflow.states import (
     Dossier,
     Engine,
     Event,
+    Extended,
+    Paused,
     Received,
     Refused,
     Resolved,
     ResultReturned,
+    Resumed,
     Status,
     Stopped,
+    Supplemented,
     SupplementRequested,
     System,
     Withdrawn,
@@ -117,6 +122,21 @@ class Tampering:
     problem: str
 
 
+@attrs.frozen
+class _Cached:
+    """A dossier this store loaded or saved, with what saving the next command needs."""
+
+    dossier: Dossier
+    last_hash: str
+    row: dict[str, Any] | None
+    holding: list[dict[str, Any]] | None
+
+
+_CLOCK_EVENTS = frozenset({Received, Refused, SupplementRequested, Supplemented, Paused,
+                           Resumed, Extended, Resolved, ResultReturned, Stopped, Withdrawn})
+"""Events that can change a dossier's projected due instant, verdict or end."""
+
+
 class Store:
     """Dossiers of an :class:`~dossierflow.states.Engine`, stored in a SQL database.
 
@@ -130,10 +150,27 @@ class Store:
         if not isinstance(engine, Engine):
             raise InvalidArgument(f"engine must be a dossierflow Engine, got {engine!r}")
         self.db = db.execution_options(schema_translate_map={None: schema}) if schema else db
+        # Reads need no transaction of their own: one round trip, no BEGIN, no COMMIT.
+        self._reader = self.db.execution_options(isolation_level="AUTOCOMMIT")
         self.engine = engine
         self.sla = Sla(engine)
         self.notify = notify or (lambda e: isinstance(e, NOTIFY))
         self._skip_locked = db.dialect.name == "postgresql"
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self.cache_size = 10_000
+        # Statements built once: building and keying a statement costs more than running it.
+        self._update = (
+            sa.update(t.dossiers)
+            .where(t.dossiers.c.id == sa.bindparam("_id"),
+                   t.dossiers.c.version == sa.bindparam("_expected")))
+        ev = t.events
+        self._events_since = (
+            sa.select(ev.c.seq, ev.c.type, ev.c.payload, ev.c.hash)
+            .where(ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq >= sa.bindparam("_since"))
+            .order_by(ev.c.seq))
+        self._insert_events = sa.insert(ev)
+        self._insert_outbox = sa.insert(t.outbox)
+        self._insert_dossier = sa.insert(t.dossiers)
         try:
             if create:
                 create_schema(self.db)
@@ -164,10 +201,12 @@ class Store:
 
     @classmethod
     def postgresql(cls, url: str, engine: Engine, **kw: Any) -> Store:
-        """A store on PostgreSQL through psycopg 3 (``postgresql://user@host/db``)."""
+        """A store on PostgreSQL through psycopg 3 (``postgresql://user@host/db``).
+        ``engine_options`` go to ``sqlalchemy.create_engine`` (e.g. ``pool_pre_ping=True``
+        behind a proxy that drops idle connections, ``pool_size``)."""
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        db = sa.create_engine(url, pool_pre_ping=True)
+        db = sa.create_engine(url, **kw.pop("engine_options", {}))
         return cls(db, engine, **kw)
 
     def close(self) -> None:
@@ -194,25 +233,59 @@ class Store:
 
     # ------------------------------------------------------------------ load and save
 
-    def load(self, dossier_id: str, *, connection: sa.Connection | None = None) -> Dossier:
+    def load(self, dossier_id: str, *, cached: bool = True,
+             connection: sa.Connection | None = None) -> Dossier:
         """The dossier rebuilt from its stored events; :class:`SchemaError` names the dossier
-        and the event that cannot be read."""
-        with self.transaction(connection) as conn:
-            rows = conn.execute(
-                sa.select(t.events.c.seq, t.events.c.type, t.events.c.payload)
-                .where(t.events.c.dossier_id == dossier_id).order_by(t.events.c.seq)).all()
+        and the event that cannot be read.
+
+        A dossier this store has seen is brought up to date by reading only the events
+        appended since (after checking that its last known event is still there, unchanged);
+        ``cached=False`` reads and decodes the whole history again. :meth:`verify` checks
+        every event's hash."""
+        known = self._cache.get(dossier_id) if cached else None
+        params = {"_id": dossier_id, "_since": known.dossier.version if known else 0}
+        if connection is not None:
+            rows = connection.execute(self._events_since, params).all()
+        else:
+            with self._reader.connect() as conn:
+                rows = conn.execute(self._events_since, params).all()
+        if known is not None:
+            if rows and rows[0].seq == known.dossier.version and \
+                    rows[0].hash == known.last_hash:
+                if len(rows) == 1:
+                    self._cache.move_to_end(dossier_id)
+                    return known.dossier
+                dossier = self._fold(dossier_id, known.dossier, rows[1:])
+                self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
+                return dossier
+            return self.load(dossier_id, cached=False, connection=connection)
         if not rows:
             raise LookupError(f"no dossier {dossier_id!r} in the store")
-        history = [self._decode(dossier_id, seq, kind, payload) for seq, kind, payload in rows]
-        for expected, (seq, _, _) in enumerate(rows, 1):
-            if seq != expected:
-                raise SchemaError(f"event {expected} is missing (the next stored is {seq}); "
-                                  "run verify()", dossier_id=dossier_id, seq=expected)
+        dossier = self._fold(dossier_id, None, rows)
+        self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
+        return dossier
+
+    def _fold(self, dossier_id: str, dossier: Dossier | None, rows: Sequence[Any]) -> Dossier:
+        start = 0 if dossier is None else dossier.version
+        for expected, row in enumerate(rows, start + 1):
+            if row.seq != expected:
+                raise SchemaError(f"event {expected} is missing (the next stored is "
+                                  f"{row.seq}); run verify()", dossier_id=dossier_id,
+                                  seq=expected)
+        history = [self._decode(dossier_id, r.seq, r.type, r.payload) for r in rows]
         try:
-            return self.engine.replay(history)
+            if dossier is None:
+                return self.engine.replay(history)
+            return self.engine.extend(dossier, history)
         except (SchemaError, LookupError) as exc:
             raise SchemaError(f"the history does not replay: {exc}",
                               dossier_id=dossier_id) from exc
+
+    def _remember(self, dossier_id: str, entry: _Cached) -> None:
+        self._cache[dossier_id] = entry
+        self._cache.move_to_end(dossier_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
 
     def _decode(self, dossier_id: str, seq: int, kind: str, payload: str) -> Event:
         try:
@@ -242,34 +315,47 @@ class Store:
                 after.history[expected:] != events:
             raise InvalidArgument("save(before, after, events) takes what Engine.apply "
                                   "returned for the dossier loaded as before")
-        row = self._project(after)
+        known = self._cache.get(after.id)
+        if known is not None and known.dossier.version != expected:
+            known = None
+        row = self._project(after, known, events)
+        holding = self._holding(after, row)
         try:
             with self.transaction(connection) as conn:
-                self._write(conn, after, expected, events, row)
+                last = self._write(conn, after, expected, events, row, known, holding)
         except sa.exc.IntegrityError as exc:
+            self._cache.pop(after.id, None)
             if expected != 0 or connection is not None:
                 raise
             raise ConcurrencyConflict(after.id, 0, self._version(after.id)) from exc
+        except ConcurrencyConflict:
+            raise  # what this store knows of the dossier is still true, only not all of it
+        except BaseException:
+            self._cache.pop(after.id, None)
+            raise
+        if connection is None:  # the application's transaction may still roll back
+            self._remember(after.id, _Cached(after, last, row, holding))
 
     def _write(self, conn: sa.Connection, after: Dossier, expected: int,
-               events: tuple[Event, ...], row: dict[str, Any]) -> None:
+               events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
+               holding: list[dict[str, Any]]) -> str:
         dossier_id = after.id
         if expected == 0:
-            conn.execute(sa.insert(t.dossiers).values(id=dossier_id, **row))
+            conn.execute(self._insert_dossier, {"id": dossier_id, **row})
             prev = GENESIS
         else:
-            done = conn.execute(
-                sa.update(t.dossiers)
-                .where(t.dossiers.c.id == dossier_id, t.dossiers.c.version == expected)
-                .values(**row))
+            done = conn.execute(self._update, {"_id": dossier_id, "_expected": expected, **row})
             if done.rowcount != 1:
                 actual = conn.execute(sa.select(t.dossiers.c.version)
                                       .where(t.dossiers.c.id == dossier_id)).scalar()
                 raise ConcurrencyConflict(dossier_id, expected, actual)
-            prev = conn.execute(
-                sa.select(t.events.c.hash)
-                .where(t.events.c.dossier_id == dossier_id, t.events.c.seq == expected)
-            ).scalar_one()
+            if known is not None:
+                prev = known.last_hash
+            else:
+                prev = conn.execute(
+                    sa.select(t.events.c.hash)
+                    .where(t.events.c.dossier_id == dossier_id, t.events.c.seq == expected)
+                ).scalar_one()
         rows = []
         messages = []
         for seq, e in enumerate(events, expected + 1):
@@ -284,13 +370,15 @@ class Store:
                 messages.append({"key": f"{dossier_id}:{seq}", "dossier_id": dossier_id,
                                  "seq": seq, "type": kind, "payload": payload,
                                  "created_us": to_us(e.at), "attempts": 0})
-        conn.execute(sa.insert(t.events), rows)
-        conn.execute(sa.delete(t.active).where(t.active.c.dossier_id == dossier_id))
-        holding = self._holding(after, row)
-        if holding:
-            conn.execute(sa.insert(t.active), holding)
+        conn.execute(self._insert_events, rows)
+        if known is None or known.holding != holding:
+            if expected:
+                conn.execute(sa.delete(t.active).where(t.active.c.dossier_id == dossier_id))
+            if holding:
+                conn.execute(sa.insert(t.active), holding)
         if messages:
-            conn.execute(sa.insert(t.outbox), messages)
+            conn.execute(self._insert_outbox, messages)
+        return prev
 
     def _version(self, dossier_id: str) -> int | None:
         with self.db.connect() as conn:
@@ -298,7 +386,17 @@ class Store:
                 sa.select(t.dossiers.c.version).where(t.dossiers.c.id == dossier_id)).scalar()
             return version
 
-    def _project(self, d: Dossier) -> dict[str, Any]:
+    def _project(self, d: Dossier, known: _Cached | None = None,
+                 events: Sequence[Event] = ()) -> dict[str, Any]:
+        """The ``df_dossiers`` row of ``d``; from the previous row when the new events cannot
+        move its due instant, verdict or end (handoffs, completed steps that end nothing)."""
+        if known is not None and known.row is not None and \
+                not any(type(e) in _CLOCK_EVENTS for e in events):
+            row = dict(known.row)
+            row["status"] = d.status.value
+            row["version"] = d.version
+            row["apologized"] = row["apologized"] or any(type(e) is Apologized for e in events)
+            return row
         received = next((e for e in d.history if type(e) is Received), None)
         appointment = received.appointment if isinstance(received, Received) else None
         due = self.sla.due(d) if d.status is Status.IN_PROGRESS else None
@@ -402,7 +500,7 @@ class Store:
         return self._entries(q.order_by(t.active.c.due_us))
 
     def _entries(self, query: sa.Select[Any]) -> tuple[Entry, ...]:
-        with self.db.connect() as conn:
+        with self._reader.connect() as conn:
             return tuple(
                 Entry(r.dossier_id, r.step, r.agency, r.status,
                       from_us(r.due_us) if r.due_us is not None else None)
@@ -547,7 +645,8 @@ def _sqlite_setup(db: sa.Engine, *, wal: bool) -> None:
 
     @sa_event.listens_for(db, "begin")
     def _begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_schema(db: sa.Engine) -> None:
