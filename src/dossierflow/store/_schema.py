@@ -64,8 +64,10 @@ active = sa.Table(
     sa.Column("agency", sa.String(100), nullable=False),
     sa.Column("status", sa.String(30), nullable=False),
     sa.Column("due_us", sa.BigInteger),
-    sa.Index("df_active_agency_status", "agency", "status"),
-    sa.Index("df_active_agency_due", "agency", "due_us"),
+    # Worklists (agency, status) and overdue / due-soon lists (agency, status, due range),
+    # already in due order; the second serves the same lists across agencies.
+    sa.Index("df_active_agency_status_due", "agency", "status", "due_us"),
+    sa.Index("df_active_status_due", "status", "due_us"),
 )
 
 outbox = sa.Table(

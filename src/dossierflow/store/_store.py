@@ -482,7 +482,7 @@ class Store:
     def overdue(self, at: dt.datetime, *, agency: str | None = None,
                 limit: int | None = None) -> tuple[Entry, ...]:
         """Steps of running dossiers whose appointment passed before ``at``, most overdue
-        first (through the ``(agency, due)`` index)."""
+        first (through the ``(agency, status, due)`` index)."""
         q = sa.select(t.active).where(t.active.c.due_us < to_us(at),
                                       t.active.c.status == Status.IN_PROGRESS.value)
         if agency is not None:
@@ -493,7 +493,8 @@ class Store:
     def due_soon(self, at: dt.datetime, until: dt.datetime, *,
                  agency: str | None = None) -> tuple[Entry, ...]:
         """Steps of running dossiers due between ``at`` and ``until``."""
-        q = sa.select(t.active).where(t.active.c.due_us >= to_us(at),
+        q = sa.select(t.active).where(t.active.c.status == Status.IN_PROGRESS.value,
+                                      t.active.c.due_us >= to_us(at),
                                       t.active.c.due_us <= to_us(until))
         if agency is not None:
             q = q.where(t.active.c.agency == agency)
