@@ -137,6 +137,51 @@ _CLOCK_EVENTS = frozenset({Received, Refused, SupplementRequested, Supplemented,
 """Events that can change a dossier's projected due instant, verdict or end."""
 
 
+class _Prepared:
+    """A statement compiled once for the store's database and schema, run on the driver's
+    own cursor: the hot path (load, save) skips SQLAlchemy's per-call work."""
+
+    __slots__ = ("names", "sql")
+
+    def __init__(self, stmt: Any, db: sa.Engine, schema: str | None) -> None:
+        compiled = stmt.compile(dialect=db.dialect,
+                                schema_translate_map={None: schema} if schema else None,
+                                render_schema_translate=bool(schema))
+        self.sql = str(compiled)
+        self.names: tuple[str, ...] | None = (
+            tuple(compiled.positiontup or ()) if compiled.positional else None)
+
+    def params(self, values: dict[str, Any]) -> Any:
+        if self.names is None:
+            return values
+        return tuple(values[name] for name in self.names)
+
+    def execute(self, conn: sa.Connection, values: dict[str, Any]) -> Any:
+        cursor = conn.connection.cursor()
+        cursor.execute(self.sql, self.params(values))
+        return cursor
+
+    def executemany(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        cursor = conn.connection.cursor()
+        cursor.executemany(self.sql, [self.params(r) for r in rows])
+        cursor.close()
+
+
+def _bound(table: sa.Table, *skip: str) -> dict[str, Any]:
+    return {c.name: sa.bindparam(c.name) for c in table.c if c.name not in skip}
+
+
+class _Row(tuple):  # type: ignore[type-arg]
+    """An event row as the driver returns it: (seq, type, payload, hash)."""
+
+    __slots__ = ()
+
+    seq = property(lambda self: self[0])
+    type = property(lambda self: self[1])
+    payload = property(lambda self: self[2])
+    hash = property(lambda self: self[3])
+
+
 class Store:
     """Dossiers of an :class:`~dossierflow.states.Engine`, stored in a SQL database.
 
@@ -156,21 +201,36 @@ class Store:
         self.sla = Sla(engine)
         self.notify = notify or (lambda e: isinstance(e, NOTIFY))
         self._skip_locked = db.dialect.name == "postgresql"
+        # The hot path runs on the driver's cursor, which raises the driver's own error.
+        self._duplicate: tuple[type[BaseException], ...] = (
+            sa.exc.IntegrityError, db.dialect.loaded_dbapi.IntegrityError)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self.cache_size = 10_000
-        # Statements built once: building and keying a statement costs more than running it.
-        self._update = (
-            sa.update(t.dossiers)
-            .where(t.dossiers.c.id == sa.bindparam("_id"),
-                   t.dossiers.c.version == sa.bindparam("_expected")))
-        ev = t.events
-        self._events_since = (
+        # Statements compiled once: building, keying and compiling a statement costs more
+        # than running it.
+        ev, ds, act = t.events, t.dossiers, t.active
+
+        def prepare(stmt: Any) -> _Prepared:
+            return _Prepared(stmt, db, schema)
+
+        self._update = prepare(
+            sa.update(ds).where(ds.c.id == sa.bindparam("_id"),
+                                ds.c.version == sa.bindparam("_expected"))
+            .values(_bound(ds, "id")))
+        self._events_since = prepare(
             sa.select(ev.c.seq, ev.c.type, ev.c.payload, ev.c.hash)
             .where(ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq >= sa.bindparam("_since"))
             .order_by(ev.c.seq))
-        self._insert_events = sa.insert(ev)
-        self._insert_outbox = sa.insert(t.outbox)
-        self._insert_dossier = sa.insert(t.dossiers)
+        self._version_of = prepare(sa.select(ds.c.version).where(ds.c.id == sa.bindparam("_id")))
+        self._hash_of = prepare(sa.select(ev.c.hash).where(
+            ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq == sa.bindparam("_seq")))
+        self._insert_events = prepare(sa.insert(ev).values(_bound(ev)))
+        self._insert_outbox = prepare(sa.insert(t.outbox).values(
+            _bound(t.outbox, "id", "lease_until_us", "worker", "delivered_us")))
+        self._insert_dossier = prepare(sa.insert(ds).values(_bound(ds)))
+        self._delete_active = prepare(
+            sa.delete(act).where(act.c.dossier_id == sa.bindparam("_id")))
+        self._insert_active = prepare(sa.insert(act).values(_bound(act)))
         try:
             if create:
                 create_schema(self.db)
@@ -245,10 +305,10 @@ class Store:
         known = self._cache.get(dossier_id) if cached else None
         params = {"_id": dossier_id, "_since": known.dossier.version if known else 0}
         if connection is not None:
-            rows = connection.execute(self._events_since, params).all()
+            rows = self._rows(connection, params)
         else:
             with self._reader.connect() as conn:
-                rows = conn.execute(self._events_since, params).all()
+                rows = self._rows(conn, params)
         if known is not None:
             if rows and rows[0].seq == known.dossier.version and \
                     rows[0].hash == known.last_hash:
@@ -264,6 +324,12 @@ class Store:
         dossier = self._fold(dossier_id, None, rows)
         self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
         return dossier
+
+    def _rows(self, conn: sa.Connection, params: dict[str, Any]) -> list[_Row]:
+        cursor = self._events_since.execute(conn, params)
+        rows = [_Row(r) for r in cursor.fetchall()]
+        cursor.close()
+        return rows
 
     def _fold(self, dossier_id: str, dossier: Dossier | None, rows: Sequence[Any]) -> Dossier:
         start = 0 if dossier is None else dossier.version
@@ -315,47 +381,58 @@ class Store:
                 after.history[expected:] != events:
             raise InvalidArgument("save(before, after, events) takes what Engine.apply "
                                   "returned for the dossier loaded as before")
+        try:
+            with self.transaction(connection) as conn:
+                entry = self._save(conn, before, after, events)
+        except self._duplicate as exc:
+            self._cache.pop(after.id, None)
+            if expected != 0 or connection is not None:
+                raise
+            raise ConcurrencyConflict(after.id, 0, self._version(after.id)) from exc
+        if connection is None:  # the application's transaction may still roll back
+            self._remember(after.id, entry)
+
+    def _save(self, conn: sa.Connection, before: Dossier | None, after: Dossier,
+              events: tuple[Event, ...]) -> _Cached:
+        expected = 0 if before is None else before.version
         known = self._cache.get(after.id)
         if known is not None and known.dossier.version != expected:
             known = None
         row = self._project(after, known, events)
         holding = self._holding(after, row)
         try:
-            with self.transaction(connection) as conn:
-                last = self._write(conn, after, expected, events, row, known, holding)
-        except sa.exc.IntegrityError as exc:
-            self._cache.pop(after.id, None)
-            if expected != 0 or connection is not None:
-                raise
-            raise ConcurrencyConflict(after.id, 0, self._version(after.id)) from exc
+            last = self._write(conn, after, expected, events, row, known, holding)
         except ConcurrencyConflict:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
             self._cache.pop(after.id, None)
             raise
-        if connection is None:  # the application's transaction may still roll back
-            self._remember(after.id, _Cached(after, last, row, holding))
+        return _Cached(after, last, row, holding)
 
     def _write(self, conn: sa.Connection, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
                holding: list[dict[str, Any]]) -> str:
         dossier_id = after.id
         if expected == 0:
-            conn.execute(self._insert_dossier, {"id": dossier_id, **row})
+            self._insert_dossier.execute(conn, {"id": dossier_id, **row}).close()
             prev = GENESIS
         else:
-            done = conn.execute(self._update, {"_id": dossier_id, "_expected": expected, **row})
-            if done.rowcount != 1:
-                actual = conn.execute(sa.select(t.dossiers.c.version)
-                                      .where(t.dossiers.c.id == dossier_id)).scalar()
-                raise ConcurrencyConflict(dossier_id, expected, actual)
+            cursor = self._update.execute(conn, {"_id": dossier_id, "_expected": expected,
+                                                 **row})
+            done = cursor.rowcount
+            cursor.close()
+            if done != 1:
+                cursor = self._version_of.execute(conn, {"_id": dossier_id})
+                found = cursor.fetchone()
+                cursor.close()
+                raise ConcurrencyConflict(dossier_id, expected,
+                                          None if found is None else found[0])
             if known is not None:
                 prev = known.last_hash
             else:
-                prev = conn.execute(
-                    sa.select(t.events.c.hash)
-                    .where(t.events.c.dossier_id == dossier_id, t.events.c.seq == expected)
-                ).scalar_one()
+                cursor = self._hash_of.execute(conn, {"_id": dossier_id, "_seq": expected})
+                prev = cursor.fetchone()[0]
+                cursor.close()
         rows = []
         messages = []
         for seq, e in enumerate(events, expected + 1):
@@ -370,14 +447,14 @@ class Store:
                 messages.append({"key": f"{dossier_id}:{seq}", "dossier_id": dossier_id,
                                  "seq": seq, "type": kind, "payload": payload,
                                  "created_us": to_us(e.at), "attempts": 0})
-        conn.execute(self._insert_events, rows)
+        self._insert_events.executemany(conn, rows)
         if known is None or known.holding != holding:
             if expected:
-                conn.execute(sa.delete(t.active).where(t.active.c.dossier_id == dossier_id))
+                self._delete_active.execute(conn, {"_id": dossier_id}).close()
             if holding:
-                conn.execute(sa.insert(t.active), holding)
+                self._insert_active.executemany(conn, holding)
         if messages:
-            conn.execute(self._insert_outbox, messages)
+            self._insert_outbox.executemany(conn, messages)
         return prev
 
     def _version(self, dossier_id: str) -> int | None:
@@ -446,18 +523,24 @@ class Store:
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
         for attempt in range(1, attempts + 1):
-            before = self.load(dossier_id, connection=connection)
-            chosen = command(before) if callable(command) else command
-            if chosen is None:
-                return None
-            when = at() if callable(at) else at
-            after, events = self.engine.apply(before, chosen, at=when, actor=actor)
             try:
-                self.save(before, after, events, connection=connection)
+                with self.transaction(connection) as conn:
+                    # One transaction from load to save: on SQLite it holds the write lock,
+                    # so nobody can append in between; on PostgreSQL the version check
+                    # catches whoever did.
+                    before = self.load(dossier_id, connection=conn)
+                    chosen = command(before) if callable(command) else command
+                    if chosen is None:
+                        return None
+                    when = at() if callable(at) else at
+                    after, events = self.engine.apply(before, chosen, at=when, actor=actor)
+                    entry = self._save(conn, before, after, events)
             except ConcurrencyConflict:
                 if attempt == attempts or connection is not None:
                     raise
                 continue
+            if connection is None:
+                self._remember(dossier_id, entry)
             return after
         raise AssertionError("unreachable")  # pragma: no cover
 
