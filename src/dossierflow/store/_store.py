@@ -156,13 +156,14 @@ class _Prepared:
             return values
         return tuple(values[name] for name in self.names)
 
-    def execute(self, conn: sa.Connection, values: dict[str, Any]) -> Any:
-        cursor = conn.connection.cursor()
+    def execute(self, dbc: Any, values: dict[str, Any]) -> Any:
+        """Run on ``dbc``, a DB-API connection; returns the cursor."""
+        cursor = dbc.cursor()
         cursor.execute(self.sql, self.params(values))
         return cursor
 
-    def executemany(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-        cursor = conn.connection.cursor()
+    def executemany(self, dbc: Any, rows: list[dict[str, Any]]) -> None:
+        cursor = dbc.cursor()
         cursor.executemany(self.sql, [self.params(r) for r in rows])
         cursor.close()
 
@@ -201,9 +202,13 @@ class Store:
         self.sla = Sla(engine)
         self.notify = notify or (lambda e: isinstance(e, NOTIFY))
         self._skip_locked = db.dialect.name == "postgresql"
+        self._sqlite = db.dialect.name == "sqlite"
+        self._pipeline = db.dialect.name == "postgresql" and db.dialect.driver == "psycopg"
         # The hot path runs on the driver's cursor, which raises the driver's own error.
         self._duplicate: tuple[type[BaseException], ...] = (
             sa.exc.IntegrityError, db.dialect.loaded_dbapi.IntegrityError)
+        self._conflicts: tuple[type[BaseException], ...] = (ConcurrencyConflict,
+                                                             *self._duplicate)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self.cache_size = 10_000
         # Statements compiled once: building, keying and compiling a statement costs more
@@ -302,13 +307,15 @@ class Store:
         appended since (after checking that its last known event is still there, unchanged);
         ``cached=False`` reads and decodes the whole history again. :meth:`verify` checks
         every event's hash."""
+        if connection is not None:
+            return self._load(connection.connection, dossier_id, cached)
+        with self._reader.connect() as conn:
+            return self._load(conn.connection, dossier_id, cached)
+
+    def _load(self, dbc: Any, dossier_id: str, cached: bool) -> Dossier:
         known = self._cache.get(dossier_id) if cached else None
         params = {"_id": dossier_id, "_since": known.dossier.version if known else 0}
-        if connection is not None:
-            rows = self._rows(connection, params)
-        else:
-            with self._reader.connect() as conn:
-                rows = self._rows(conn, params)
+        rows = self._rows(dbc, params)
         if known is not None:
             if rows and rows[0].seq == known.dossier.version and \
                     rows[0].hash == known.last_hash:
@@ -318,15 +325,15 @@ class Store:
                 dossier = self._fold(dossier_id, known.dossier, rows[1:])
                 self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
                 return dossier
-            return self.load(dossier_id, cached=False, connection=connection)
+            return self._load(dbc, dossier_id, False)
         if not rows:
             raise LookupError(f"no dossier {dossier_id!r} in the store")
         dossier = self._fold(dossier_id, None, rows)
         self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
         return dossier
 
-    def _rows(self, conn: sa.Connection, params: dict[str, Any]) -> list[_Row]:
-        cursor = self._events_since.execute(conn, params)
+    def _rows(self, dbc: Any, params: dict[str, Any]) -> list[_Row]:
+        cursor = self._events_since.execute(dbc, params)
         rows = [_Row(r) for r in cursor.fetchall()]
         cursor.close()
         return rows
@@ -382,18 +389,39 @@ class Store:
             raise InvalidArgument("save(before, after, events) takes what Engine.apply "
                                   "returned for the dossier loaded as before")
         try:
-            with self.transaction(connection) as conn:
-                entry = self._save(conn, before, after, events)
+            if connection is not None:
+                entry = self._save(connection.connection, before, after, events)
+            else:
+                with self._raw_transaction() as dbc:
+                    entry = self._save(dbc, before, after, events, self._pipeline)
         except self._duplicate as exc:
-            self._cache.pop(after.id, None)
-            if expected != 0 or connection is not None:
+            # Someone appended the same sequence number first (the events' primary key is
+            # the last line of optimistic concurrency, and on PostgreSQL the first).
+            if connection is not None:
+                self._cache.pop(after.id, None)
                 raise
-            raise ConcurrencyConflict(after.id, 0, self._version(after.id)) from exc
+            raise ConcurrencyConflict(after.id, expected, self._version(after.id)) from exc
         if connection is None:  # the application's transaction may still roll back
             self._remember(after.id, entry)
 
-    def _save(self, conn: sa.Connection, before: Dossier | None, after: Dossier,
-              events: tuple[Event, ...]) -> _Cached:
+    @contextlib.contextmanager
+    def _raw_transaction(self) -> Iterator[Any]:
+        """A write transaction on a pooled DB-API connection, without SQLAlchemy's
+        per-transaction work (the hot path)."""
+        dbc = self.db.raw_connection()
+        try:
+            if self._sqlite:
+                dbc.cursor().execute("BEGIN IMMEDIATE").close()
+            yield dbc
+            dbc.commit()
+        except BaseException:
+            dbc.rollback()
+            raise
+        finally:
+            dbc.close()
+
+    def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
+              events: tuple[Event, ...], pipeline: bool = False) -> _Cached:
         expected = 0 if before is None else before.version
         known = self._cache.get(after.id)
         if known is not None and known.dossier.version != expected:
@@ -401,38 +429,72 @@ class Store:
         row = self._project(after, known, events)
         holding = self._holding(after, row)
         try:
-            last = self._write(conn, after, expected, events, row, known, holding)
-        except ConcurrencyConflict:
+            last = self._write(dbc, after, expected, events, row, known, holding,
+                               pipeline)
+        except self._conflicts:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
             self._cache.pop(after.id, None)
             raise
         return _Cached(after, last, row, holding)
 
-    def _write(self, conn: sa.Connection, after: Dossier, expected: int,
+    def _write(self, dbc: Any, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
-               holding: list[dict[str, Any]]) -> str:
+               holding: list[dict[str, Any]], pipeline: bool = False) -> str:
+        """Write one command. With ``pipeline`` (PostgreSQL, a transaction of our own) every
+        statement and the commit go to the server in one round trip: the events' primary key
+        then does the optimistic check (a concurrent append of the same sequence number fails
+        the whole transaction), and the update's version check cannot fail after it."""
+        if pipeline:
+            prev = known.last_hash if known is not None else self._last_hash(dbc, after.id,
+                                                                              expected)
+            pg = dbc.driver_connection
+            with pg.pipeline():
+                last = self._statements(dbc, after, expected, events, row, known, holding,
+                                        prev)
+                pg.commit()
+            return last
         dossier_id = after.id
         if expected == 0:
-            self._insert_dossier.execute(conn, {"id": dossier_id, **row}).close()
+            self._insert_dossier.execute(dbc, {"id": dossier_id, **row}).close()
             prev = GENESIS
         else:
-            cursor = self._update.execute(conn, {"_id": dossier_id, "_expected": expected,
+            cursor = self._update.execute(dbc, {"_id": dossier_id, "_expected": expected,
                                                  **row})
             done = cursor.rowcount
             cursor.close()
             if done != 1:
-                cursor = self._version_of.execute(conn, {"_id": dossier_id})
+                cursor = self._version_of.execute(dbc, {"_id": dossier_id})
                 found = cursor.fetchone()
                 cursor.close()
                 raise ConcurrencyConflict(dossier_id, expected,
                                           None if found is None else found[0])
-            if known is not None:
-                prev = known.last_hash
+            prev = known.last_hash if known is not None else self._last_hash(
+                dbc, dossier_id, expected)
+        return self._statements(dbc, after, expected, events, row, known, holding, prev,
+                                written=True)
+
+    def _last_hash(self, dbc: Any, dossier_id: str, expected: int) -> str:
+        if expected == 0:
+            return GENESIS
+        cursor = self._hash_of.execute(dbc, {"_id": dossier_id, "_seq": expected})
+        found = cursor.fetchone()
+        cursor.close()
+        if found is None:
+            raise ConcurrencyConflict(dossier_id, expected, self._version(dossier_id))
+        return str(found[0])
+
+    def _statements(self, dbc: Any, after: Dossier, expected: int, events: tuple[Event, ...],
+                    row: dict[str, Any], known: _Cached | None,
+                    holding: list[dict[str, Any]], prev: str, written: bool = False) -> str:
+        """The event, worklist and outbox rows (and, unless ``written``, the dossier row)."""
+        dossier_id = after.id
+        if not written:
+            if expected == 0:
+                self._insert_dossier.execute(dbc, {"id": dossier_id, **row}).close()
             else:
-                cursor = self._hash_of.execute(conn, {"_id": dossier_id, "_seq": expected})
-                prev = cursor.fetchone()[0]
-                cursor.close()
+                self._update.execute(dbc, {"_id": dossier_id, "_expected": expected,
+                                           **row}).close()
         rows = []
         messages = []
         for seq, e in enumerate(events, expected + 1):
@@ -447,14 +509,14 @@ class Store:
                 messages.append({"key": f"{dossier_id}:{seq}", "dossier_id": dossier_id,
                                  "seq": seq, "type": kind, "payload": payload,
                                  "created_us": to_us(e.at), "attempts": 0})
-        self._insert_events.executemany(conn, rows)
+        self._insert_events.executemany(dbc, rows)
         if known is None or known.holding != holding:
             if expected:
-                self._delete_active.execute(conn, {"_id": dossier_id}).close()
+                self._delete_active.execute(dbc, {"_id": dossier_id}).close()
             if holding:
-                self._insert_active.executemany(conn, holding)
+                self._insert_active.executemany(dbc, holding)
         if messages:
-            self._insert_outbox.executemany(conn, messages)
+            self._insert_outbox.executemany(dbc, messages)
         return prev
 
     def _version(self, dossier_id: str) -> int | None:
@@ -523,18 +585,35 @@ class Store:
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
         for attempt in range(1, attempts + 1):
+            if self._pipeline and connection is None:
+                # PostgreSQL: one read, then one pipelined write transaction (save()).
+                before = self.load(dossier_id)
+                chosen = command(before) if callable(command) else command
+                if chosen is None:
+                    return None
+                when = at() if callable(at) else at
+                after, events = self.engine.apply(before, chosen, at=when, actor=actor)
+                try:
+                    self.save(before, after, events)
+                except ConcurrencyConflict:
+                    if attempt == attempts:
+                        raise
+                    continue
+                return after
             try:
-                with self.transaction(connection) as conn:
+                with contextlib.ExitStack() as stack:
                     # One transaction from load to save: on SQLite it holds the write lock,
                     # so nobody can append in between; on PostgreSQL the version check
                     # catches whoever did.
-                    before = self.load(dossier_id, connection=conn)
+                    dbc = connection.connection if connection is not None else \
+                        stack.enter_context(self._raw_transaction())
+                    before = self._load(dbc, dossier_id, True)
                     chosen = command(before) if callable(command) else command
                     if chosen is None:
                         return None
                     when = at() if callable(at) else at
                     after, events = self.engine.apply(before, chosen, at=when, actor=actor)
-                    entry = self._save(conn, before, after, events)
+                    entry = self._save(dbc, before, after, events)
             except ConcurrencyConflict:
                 if attempt == attempts or connection is not None:
                     raise
