@@ -309,8 +309,8 @@ class Store:
         every event's hash."""
         if connection is not None:
             return self._load(connection.connection, dossier_id, cached)
-        with self._reader.connect() as conn:
-            return self._load(conn.connection, dossier_id, cached)
+        with self._read_connection() as dbc:
+            return self._load(dbc, dossier_id, cached)
 
     def _load(self, dbc: Any, dossier_id: str, cached: bool) -> Dossier:
         known = self._cache.get(dossier_id) if cached else None
@@ -403,6 +403,20 @@ class Store:
             raise ConcurrencyConflict(after.id, expected, self._version(after.id)) from exc
         if connection is None:  # the application's transaction may still roll back
             self._remember(after.id, entry)
+
+    @contextlib.contextmanager
+    def _read_connection(self) -> Iterator[Any]:
+        """A pooled DB-API connection in autocommit mode: a read is one round trip."""
+        dbc = self.db.raw_connection()
+        driver: Any = dbc.driver_connection
+        try:
+            if not self._sqlite:
+                driver.autocommit = True
+            yield dbc
+        finally:
+            if not self._sqlite:
+                driver.autocommit = False
+            dbc.close()
 
     @contextlib.contextmanager
     def _raw_transaction(self) -> Iterator[Any]:
