@@ -203,7 +203,9 @@ class Store:
         self.notify = notify or (lambda e: isinstance(e, NOTIFY))
         self._skip_locked = db.dialect.name == "postgresql"
         self._sqlite = db.dialect.name == "sqlite"
-        self._pipeline = db.dialect.name == "postgresql" and db.dialect.driver == "psycopg"
+        self._postgres = db.dialect.name == "postgresql" and db.dialect.driver == "psycopg"
+        self._single: dict[tuple[int, int, int | None], str] = {}
+        self._schema = schema
         # The hot path runs on the driver's cursor, which raises the driver's own error.
         self._duplicate: tuple[type[BaseException], ...] = (
             sa.exc.IntegrityError, db.dialect.loaded_dbapi.IntegrityError)
@@ -391,9 +393,12 @@ class Store:
         try:
             if connection is not None:
                 entry = self._save(connection.connection, before, after, events)
+            elif self._postgres and expected > 0:
+                with self._read_connection() as dbc:  # autocommit: the statement commits
+                    entry = self._save_single(dbc, before, after, events)
             else:
                 with self._raw_transaction() as dbc:
-                    entry = self._save(dbc, before, after, events, self._pipeline)
+                    entry = self._save(dbc, before, after, events, self._postgres)
         except self._duplicate as exc:
             # Someone appended the same sequence number first (the events' primary key is
             # the last line of optimistic concurrency, and on PostgreSQL the first).
@@ -434,14 +439,20 @@ class Store:
         finally:
             dbc.close()
 
-    def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
-              events: tuple[Event, ...], pipeline: bool = False) -> _Cached:
+    def _prepare(self, before: Dossier | None, after: Dossier, events: tuple[Event, ...],
+                 ) -> tuple[int, _Cached | None, dict[str, Any], list[dict[str, Any]]]:
+        """The expected version, what the store knows of that version, the new projection row
+        and the new worklist rows."""
         expected = 0 if before is None else before.version
         known = self._cache.get(after.id)
         if known is not None and known.dossier.version != expected:
             known = None
         row = self._project(after, known, events)
-        holding = self._holding(after, row)
+        return expected, known, row, self._holding(after, row)
+
+    def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
+              events: tuple[Event, ...], pipeline: bool = False) -> _Cached:
+        expected, known, row, holding = self._prepare(before, after, events)
         try:
             last = self._write(dbc, after, expected, events, row, known, holding,
                                pipeline)
@@ -488,6 +499,75 @@ class Store:
         return self._statements(dbc, after, expected, events, row, known, holding, prev,
                                 written=True)
 
+    def _save_single(self, dbc: Any, before: Dossier | None, after: Dossier,
+                     events: tuple[Event, ...]) -> _Cached:
+        """PostgreSQL: the whole save as one statement in autocommit mode, so one round trip
+        that is also its own transaction. Data-modifying CTEs update the dossier row (with the
+        version check) and, only if it matched, insert the events, the outbox messages and the
+        changed worklist rows; the events' primary key catches a concurrent append."""
+        expected, known, row, holding = self._prepare(before, after, events)
+        prev = known.last_hash if known is not None else self._last_hash(dbc, after.id,
+                                                                          expected)
+        rows, messages, last = self._event_rows(after, expected, events, prev)
+        changed = known is None or known.holding != holding
+        sql = self._single_sql(len(rows), len(messages), len(holding) if changed else None)
+        params: dict[str, Any] = {"_id": after.id, "_expected": expected, **row}
+        for prefix, items in (("e", rows), ("m", messages), ("a", holding if changed else [])):
+            for k, item in enumerate(items):
+                params.update({f"{prefix}{k}_{name}": value for name, value in item.items()})
+        cursor = dbc.cursor()
+        cursor.execute(sql, params)
+        matched = cursor.fetchone()[0]
+        cursor.close()
+        if matched != 1:
+            raise ConcurrencyConflict(after.id, expected, self._version(after.id))
+        return _Cached(after, last, row, holding)
+
+    def _single_sql(self, n_events: int, n_messages: int, n_held: int | None) -> str:
+        key = (n_events, n_messages, n_held)
+        sql = self._single.get(key)
+        if sql is not None:
+            return sql
+        prep = self.db.dialect.identifier_preparer
+        dialect = self.db.dialect
+
+        def name(table: sa.Table) -> str:
+            quoted = prep.quote(table.name)
+            return f"{prep.quote_schema(self._schema)}.{quoted}" if self._schema else quoted
+
+        def values(table: sa.Table, cols: list[str], prefix: str, count: int) -> str:
+            types = {c.name: c.type.compile(dialect=dialect) for c in table.c}
+            tuples = ", ".join(
+                "(" + ", ".join(f"%({prefix}{k}_{c})s::{types[c]}" for c in cols) + ")"
+                for k in range(count))
+            listed = ", ".join(cols)
+            return (f"INSERT INTO {name(table)} ({listed}) SELECT * FROM (VALUES {tuples}) "
+                    f"AS v ({listed}) WHERE EXISTS (SELECT 1 FROM upd)")
+
+        sets = ", ".join(f"{c.name} = %({c.name})s" for c in t.dossiers.c if c.name != "id")
+        parts = [f"upd AS (UPDATE {name(t.dossiers)} SET {sets} WHERE id = %(_id)s AND "
+                 "version = %(_expected)s RETURNING 1)",
+                 f"ev AS ({values(t.events, [c.name for c in t.events.c], 'e', n_events)})"]
+        if n_messages:
+            cols = ["key", "dossier_id", "seq", "type", "payload", "created_us", "attempts"]
+            parts.append(f"ob AS ({values(t.outbox, cols, 'm', n_messages)})")
+        if n_held is not None:
+            keep = ""
+            if n_held:
+                keep = " AND step NOT IN (" + ", ".join(
+                    f"%(a{k}_step)s" for k in range(n_held)) + ")"
+            parts.append(f"gone AS (DELETE FROM {name(t.active)} WHERE dossier_id = %(_id)s "
+                         f"AND EXISTS (SELECT 1 FROM upd){keep})")
+            if n_held:
+                cols = [c.name for c in t.active.c]
+                parts.append(
+                    f"held AS ({values(t.active, cols, 'a', n_held)} ON CONFLICT "
+                    "(dossier_id, step) DO UPDATE SET agency = EXCLUDED.agency, "
+                    "status = EXCLUDED.status, due_us = EXCLUDED.due_us)")
+        sql = "WITH " + ", ".join(parts) + " SELECT count(*) FROM upd"
+        self._single[key] = sql
+        return sql
+
     def _last_hash(self, dbc: Any, dossier_id: str, expected: int) -> str:
         if expected == 0:
             return GENESIS
@@ -498,17 +578,10 @@ class Store:
             raise ConcurrencyConflict(dossier_id, expected, self._version(dossier_id))
         return str(found[0])
 
-    def _statements(self, dbc: Any, after: Dossier, expected: int, events: tuple[Event, ...],
-                    row: dict[str, Any], known: _Cached | None,
-                    holding: list[dict[str, Any]], prev: str, written: bool = False) -> str:
-        """The event, worklist and outbox rows (and, unless ``written``, the dossier row)."""
+    def _event_rows(self, after: Dossier, expected: int, events: tuple[Event, ...],
+                    prev: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+        """The event rows (chained from ``prev``), the outbox rows, and the last hash."""
         dossier_id = after.id
-        if not written:
-            if expected == 0:
-                self._insert_dossier.execute(dbc, {"id": dossier_id, **row}).close()
-            else:
-                self._update.execute(dbc, {"_id": dossier_id, "_expected": expected,
-                                           **row}).close()
         rows = []
         messages = []
         for seq, e in enumerate(events, expected + 1):
@@ -523,6 +596,20 @@ class Store:
                 messages.append({"key": f"{dossier_id}:{seq}", "dossier_id": dossier_id,
                                  "seq": seq, "type": kind, "payload": payload,
                                  "created_us": to_us(e.at), "attempts": 0})
+        return rows, messages, prev
+
+    def _statements(self, dbc: Any, after: Dossier, expected: int, events: tuple[Event, ...],
+                    row: dict[str, Any], known: _Cached | None,
+                    holding: list[dict[str, Any]], prev: str, written: bool = False) -> str:
+        """The event, worklist and outbox rows (and, unless ``written``, the dossier row)."""
+        dossier_id = after.id
+        if not written:
+            if expected == 0:
+                self._insert_dossier.execute(dbc, {"id": dossier_id, **row}).close()
+            else:
+                self._update.execute(dbc, {"_id": dossier_id, "_expected": expected,
+                                           **row}).close()
+        rows, messages, prev = self._event_rows(after, expected, events, prev)
         self._insert_events.executemany(dbc, rows)
         if known is None or known.holding != holding:
             if expected:
@@ -599,8 +686,8 @@ class Store:
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
         for attempt in range(1, attempts + 1):
-            if self._pipeline and connection is None:
-                # PostgreSQL: one read, then one pipelined write transaction (save()).
+            if self._postgres and connection is None:
+                # PostgreSQL: one read, then one write statement (save()).
                 before = self.load(dossier_id)
                 chosen = command(before) if callable(command) else command
                 if chosen is None:
