@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -189,6 +190,8 @@ class Store:
     Build one with :meth:`sqlite` (a file, the embedded default), :meth:`memory` (tests and
     small tools) or :meth:`postgresql`, or from any SQLAlchemy engine. ``schema`` puts the
     tables in a PostgreSQL schema; ``notify`` chooses the events that go to the outbox.
+    A SQLite-file or PostgreSQL store may be shared by the threads of a process (each
+    operation takes its own pooled connection); each process opens its own store.
     """
 
     def __init__(self, db: sa.Engine, engine: Engine, *, schema: str | None = None,
@@ -212,6 +215,7 @@ class Store:
         self._conflicts: tuple[type[BaseException], ...] = (ConcurrencyConflict,
                                                              *self._duplicate)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.cache_size = 10_000
         # Statements compiled once: building, keying and compiling a statement costs more
         # than running it.
@@ -259,8 +263,8 @@ class Store:
 
     @classmethod
     def memory(cls, engine: Engine, **kw: Any) -> Store:
-        """A store in memory (SQLite's in-memory database, shared by the threads of this
-        process; gone when the process ends)."""
+        """A store in memory (SQLite's in-memory database on one connection: for tests and
+        small tools that use it from one thread at a time; gone when the process ends)."""
         db = sa.create_engine("sqlite://", poolclass=StaticPool,
                               connect_args={"check_same_thread": False})
         _sqlite_setup(db, wal=False)
@@ -322,7 +326,6 @@ class Store:
             if rows and rows[0].seq == known.dossier.version and \
                     rows[0].hash == known.last_hash:
                 if len(rows) == 1:
-                    self._cache.move_to_end(dossier_id)
                     return known.dossier
                 dossier = self._fold(dossier_id, known.dossier, rows[1:])
                 self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
@@ -357,10 +360,11 @@ class Store:
                               dossier_id=dossier_id) from exc
 
     def _remember(self, dossier_id: str, entry: _Cached) -> None:
-        self._cache[dossier_id] = entry
-        self._cache.move_to_end(dossier_id)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        with self._cache_lock:  # a store may be shared by the threads of a process
+            self._cache[dossier_id] = entry
+            self._cache.move_to_end(dossier_id)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
 
     def _decode(self, dossier_id: str, seq: int, kind: str, payload: str) -> Event:
         try:
