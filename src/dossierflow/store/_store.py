@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import threading
 from collections import OrderedDict
@@ -625,7 +626,7 @@ class Store:
         return prev
 
     def _version(self, dossier_id: str) -> int | None:
-        with self.db.connect() as conn:
+        with self._reader.connect() as conn:
             version: int | None = conn.execute(
                 sa.select(t.dossiers.c.version).where(t.dossiers.c.id == dossier_id)).scalar()
             return version
@@ -776,7 +777,7 @@ class Store:
 
     def dossier_ids(self) -> Iterator[str]:
         """Every stored dossier id."""
-        with self.db.connect() as conn:
+        with self._reader.connect() as conn:
             yield from conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))\
                 .scalars()
 
@@ -849,7 +850,7 @@ class Store:
 
     def pending_messages(self) -> int:
         """How many outbox messages are not delivered yet."""
-        with self.db.connect() as conn:
+        with self._reader.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(t.outbox)
                                     .where(t.outbox.c.delivered_us.is_(None))).scalar_one())
 
@@ -858,23 +859,23 @@ class Store:
     def verify(self, dossier_id: str) -> tuple[Tampering, ...]:
         """Every event of the dossier that was edited, deleted or moved since it was written
         (empty when the chain is intact)."""
-        with self.db.connect() as conn:
+        with self._reader.connect() as conn:
             rows = conn.execute(
                 sa.select(t.events).where(t.events.c.dossier_id == dossier_id)
                 .order_by(t.events.c.seq)).all()
         return tuple(_check_chain(dossier_id, rows))
 
     def verify_all(self) -> tuple[Tampering, ...]:
-        """:meth:`verify` over every dossier in the store."""
+        """:meth:`verify` over every dossier in the store, streaming the log in order (one
+        dossier's chain in memory at a time)."""
         found: list[Tampering] = []
-        with self.db.connect() as conn:
-            rows = conn.execute(sa.select(t.events)
-                                .order_by(t.events.c.dossier_id, t.events.c.seq)).all()
-        by_dossier: dict[str, list[Any]] = {}
-        for r in rows:
-            by_dossier.setdefault(r.dossier_id, []).append(r)
-        for dossier_id, chain in by_dossier.items():
-            found.extend(_check_chain(dossier_id, chain))
+        # PostgreSQL streams through a server-side cursor, which needs a transaction; SQLite
+        # reads in autocommit mode so that writers are not held up meanwhile.
+        with (self._reader if self._sqlite else self.db).connect() as conn:
+            rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
+                sa.select(t.events).order_by(t.events.c.dossier_id, t.events.c.seq))
+            for dossier_id, chain in itertools.groupby(rows, key=lambda r: r.dossier_id):
+                found.extend(_check_chain(dossier_id, chain))
         return tuple(found)
 
 
