@@ -52,6 +52,7 @@ _NEAR = 128
 """Sessions after an instant within which add_working_time searches first (about 60 working
 days with two sessions a day)."""
 _bisect_right = bisect.bisect_right
+_PAST = dt.timedelta.max
 _date = dt.date
 _datetime = dt.datetime
 _timedelta = dt.timedelta
@@ -98,6 +99,7 @@ class _Span:
         "last_year",
         "length",
         "n",
+        "nsessions",
         "nwork",
         "rank",
         "sessions",
@@ -159,6 +161,9 @@ class _Span:
         rank.append(len(workdays))
         first.append(len(start))
         cum.append(total)
+        # Padding, so that add_working_time's narrowed search never runs off the end: a
+        # result found in it is past the span, and the slow path handles it.
+        cum.extend([_PAST] * _NEAR)
         self.rank = rank
         self.first = first
         self.sessions = sessions
@@ -166,6 +171,7 @@ class _Span:
         self.length = length
         self.cum = cum
         self.workdays = workdays
+        self.nsessions = len(start)
         self.working = bytes(working)
         self.nwork = len(workdays)
 
@@ -189,7 +195,7 @@ class _Span:
         """
         if work < _ZERO:
             return -1
-        k = _bisect_right(self.cum, work) - 1
+        k = _bisect_right(self.cum, work, 0, len(self.start) + 1) - 1
         if k >= len(self.start):
             return 1
         return self.start[k] + (work - self.cum[k])
@@ -534,27 +540,29 @@ class WorkCalendar:
         at an opening, due at an opening). Negative durations count backwards.
         """
         s = self._cache.span
-        if s is not None and getattr(instant, "tzinfo", None) is s.tz:
+        if s is not None:
             # Fast path: an instant already on the calendar's zone inside the loaded span, a
             # result within _NEAR sessions. It is _Span.work_at and _Span.instant_at inlined
-            # (the two calls would cost a third of the time), the second search narrowed. Bad
-            # argument types fail here with TypeError or AttributeError and go on to the
-            # checked path below, which explains them.
+            # (the two calls would cost a third of the time), the second search narrowed to a
+            # window that padding keeps inside the list, and its result checked afterwards
+            # rather than the window's bounds before (one scattered read fewer). Bad argument
+            # types fail here with TypeError or AttributeError and go on to the checked path
+            # below, which explains them.
             try:
-                i = instant.toordinal() - s.base
-                if 0 <= i < s.n:
-                    start, cum = s.start, s.cum
-                    lo = s.first[i]
-                    k = _bisect_right(start, instant, lo, s.first[i + 1]) - 1
-                    if k < lo:
-                        w = cum[lo] + duration
-                    else:
-                        into, length = instant - start[k], s.length[k]
-                        w = cum[k] + (into if into < length else length) + duration
-                    hi = lo + _NEAR
-                    if hi < len(start) and cum[lo] <= w < cum[hi]:
-                        k = _bisect_right(cum, w, lo, hi) - 1
-                        return start[k] + (w - cum[k])
+                if instant.tzinfo is s.tz:
+                    i = instant.toordinal() - s.base
+                    if 0 <= i < s.n:
+                        start, cum = s.start, s.cum
+                        lo = s.first[i]
+                        k = _bisect_right(start, instant, lo, s.first[i + 1]) - 1
+                        if k < lo:
+                            w = cum[lo] + duration
+                        else:
+                            into, length = instant - start[k], s.length[k]
+                            w = cum[k] + (into if into < length else length) + duration
+                        k = _bisect_right(cum, w, lo, lo + _NEAR) - 1
+                        if lo <= k < lo + _NEAR - 1 and k < s.nsessions:
+                            return start[k] + (w - cum[k])
             except (TypeError, AttributeError):
                 pass
         if not isinstance(duration, dt.timedelta):
