@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 import operator
 from collections.abc import Callable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 import attrs
 
@@ -380,17 +380,17 @@ class ControlSlipRow:
     note: str
 
 
-class Flow:
-    """What :func:`evolve` needs from a procedure: where tokens go. Implemented by the engine
-    (it depends on the procedure definition, which this module does not import)."""
+class Flow(Protocol):
+    """What :func:`evolve` needs from a procedure: where tokens go. The engine's flow over a
+    procedure definition provides it (this module does not import definitions)."""
 
     def first(self, dossier: Dossier) -> tuple[tuple[Holder, ...], tuple[tuple[str, int], ...]]:
-        raise NotImplementedError  # pragma: no cover
+        """The active steps and waiting joins of a dossier just received."""
 
     def advance(
         self, dossier: Dossier, step: str, data: Mapping[str, Any]
     ) -> tuple[tuple[Holder, ...], tuple[tuple[str, int], ...]]:
-        raise NotImplementedError  # pragma: no cover
+        """The active steps and waiting joins after ``step`` completes with ``data``."""
 
 
 def evolve(dossier: Dossier | None, event: Event, flow: Flow) -> Dossier:

@@ -42,7 +42,6 @@ from dossierflow.states._dossier import (
     Event,
     Extended,
     Filed,
-    Flow,
     HandedOff,
     Holder,
     MemberCompleted,
@@ -306,8 +305,8 @@ class Catalogue:
 # ---------------------------------------------------------------------------------------- flow
 
 
-class _Flow(Flow):
-    """Token movement over one procedure's graph."""
+class _Flow:
+    """Token movement over one procedure's graph (the :class:`Flow` that evolve() uses)."""
 
     __slots__ = ("calendar", "holders", "join_need", "proc")
 
@@ -405,12 +404,8 @@ class Engine:
         if not events or not isinstance(events[0], Filed):
             raise SchemaError("a history starts with Filed")
         first = events[0]
-        flow = self.flow(first.procedure, first.version)
-        dossier: Dossier | None = None
-        for event in events:
-            dossier = evolve(dossier, event, flow)
-        assert dossier is not None
-        return dossier
+        return self.extend(evolve(None, first, self.flow(first.procedure, first.version)),
+                           events[1:])
 
     def extend(self, dossier: Dossier, events: Iterable[Event]) -> Dossier:
         """``dossier`` with more of its stored history folded in (what a store does when

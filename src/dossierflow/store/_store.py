@@ -291,18 +291,6 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --------------------------------------------------------------------- transactions
-
-    @contextlib.contextmanager
-    def transaction(self, connection: sa.Connection | None = None) -> Iterator[sa.Connection]:
-        """The application's ``connection`` (its transaction, which it commits), or a new
-        transaction committed on success and rolled back on error."""
-        if connection is not None:
-            yield connection
-            return
-        with self.db.begin() as conn:
-            yield conn
-
     # ------------------------------------------------------------------ load and save
 
     def load(self, dossier_id: str, *, cached: bool = True,
@@ -403,7 +391,7 @@ class Store:
                     entry = self._save_single(dbc, before, after, events)
             else:
                 with self._raw_transaction() as dbc:
-                    entry = self._save(dbc, before, after, events, self._postgres)
+                    entry = self._save(dbc, before, after, events)
         except self._duplicate as exc:
             # Someone appended the same sequence number first (the events' primary key is
             # the last line of optimistic concurrency, and on PostgreSQL the first).
@@ -456,11 +444,10 @@ class Store:
         return expected, known, row, self._holding(after, row)
 
     def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
-              events: tuple[Event, ...], pipeline: bool = False) -> _Cached:
+              events: tuple[Event, ...]) -> _Cached:
         expected, known, row, holding = self._prepare(before, after, events)
         try:
-            last = self._write(dbc, after, expected, events, row, known, holding,
-                               pipeline)
+            last = self._write(dbc, after, expected, events, row, known, holding)
         except self._conflicts:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
@@ -470,39 +457,33 @@ class Store:
 
     def _write(self, dbc: Any, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
-               holding: list[dict[str, Any]], pipeline: bool = False) -> str:
-        """Write one command. With ``pipeline`` (PostgreSQL, a transaction of our own) every
-        statement and the commit go to the server in one round trip: the events' primary key
-        then does the optimistic check (a concurrent append of the same sequence number fails
-        the whole transaction), and the update's version check cannot fail after it."""
-        if pipeline:
-            prev = known.last_hash if known is not None else self._last_hash(dbc, after.id,
-                                                                              expected)
-            pg = dbc.driver_connection
-            with pg.pipeline():
-                last = self._statements(dbc, after, expected, events, row, known, holding,
-                                        prev)
-                pg.commit()
-            return last
+               holding: list[dict[str, Any]]) -> str:
+        """Write one command in the transaction of ``dbc``: the dossier row (checking the
+        version), the events chained from the last known hash, the worklist rows when they
+        changed, the outbox rows. Returns the last event's hash."""
         dossier_id = after.id
         if expected == 0:
             self._insert_dossier.execute(dbc, {"id": dossier_id, **row}).close()
-            prev = GENESIS
         else:
             cursor = self._update.execute(dbc, {"_id": dossier_id, "_expected": expected,
                                                  **row})
             done = cursor.rowcount
             cursor.close()
             if done != 1:
-                cursor = self._version_of.execute(dbc, {"_id": dossier_id})
-                found = cursor.fetchone()
-                cursor.close()
                 raise ConcurrencyConflict(dossier_id, expected,
-                                          None if found is None else found[0])
-            prev = known.last_hash if known is not None else self._last_hash(
-                dbc, dossier_id, expected)
-        return self._statements(dbc, after, expected, events, row, known, holding, prev,
-                                written=True)
+                                          self._version_on(dbc, dossier_id))
+        prev = known.last_hash if known is not None else self._last_hash(
+            dbc, dossier_id, expected)
+        rows, messages, last = self._event_rows(after, expected, events, prev)
+        self._insert_events.executemany(dbc, rows)
+        if known is None or known.holding != holding:
+            if expected:
+                self._delete_active.execute(dbc, {"_id": dossier_id}).close()
+            if holding:
+                self._insert_active.executemany(dbc, holding)
+        if messages:
+            self._insert_outbox.executemany(dbc, messages)
+        return last
 
     def _save_single(self, dbc: Any, before: Dossier | None, after: Dossier,
                      events: tuple[Event, ...]) -> _Cached:
@@ -603,33 +584,17 @@ class Store:
                                  "created_us": to_us(e.at), "attempts": 0})
         return rows, messages, prev
 
-    def _statements(self, dbc: Any, after: Dossier, expected: int, events: tuple[Event, ...],
-                    row: dict[str, Any], known: _Cached | None,
-                    holding: list[dict[str, Any]], prev: str, written: bool = False) -> str:
-        """The event, worklist and outbox rows (and, unless ``written``, the dossier row)."""
-        dossier_id = after.id
-        if not written:
-            if expected == 0:
-                self._insert_dossier.execute(dbc, {"id": dossier_id, **row}).close()
-            else:
-                self._update.execute(dbc, {"_id": dossier_id, "_expected": expected,
-                                           **row}).close()
-        rows, messages, prev = self._event_rows(after, expected, events, prev)
-        self._insert_events.executemany(dbc, rows)
-        if known is None or known.holding != holding:
-            if expected:
-                self._delete_active.execute(dbc, {"_id": dossier_id}).close()
-            if holding:
-                self._insert_active.executemany(dbc, holding)
-        if messages:
-            self._insert_outbox.executemany(dbc, messages)
-        return prev
-
     def _version(self, dossier_id: str) -> int | None:
-        with self._reader.connect() as conn:
-            version: int | None = conn.execute(
-                sa.select(t.dossiers.c.version).where(t.dossiers.c.id == dossier_id)).scalar()
-            return version
+        """The stored version of ``dossier_id``, read on a connection of its own (after a
+        failed write's transaction has ended)."""
+        with self._read_connection() as dbc:
+            return self._version_on(dbc, dossier_id)
+
+    def _version_on(self, dbc: Any, dossier_id: str) -> int | None:
+        cursor = self._version_of.execute(dbc, {"_id": dossier_id})
+        found = cursor.fetchone()
+        cursor.close()
+        return None if found is None else int(found[0])
 
     def _project(self, d: Dossier, known: _Cached | None = None,
                  events: Sequence[Event] = ()) -> dict[str, Any]:
@@ -690,43 +655,42 @@ class Store:
         raised as they are."""
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
+
+        def decide(before: Dossier) -> tuple[Dossier, tuple[Event, ...]] | None:
+            chosen = command(before) if callable(command) else command
+            if chosen is None:
+                return None
+            return self.engine.apply(before, chosen, at=at() if callable(at) else at,
+                                     actor=actor)
+
         for attempt in range(1, attempts + 1):
-            if self._postgres and connection is None:
-                # PostgreSQL: one read, then one write statement (save()).
-                before = self.load(dossier_id)
-                chosen = command(before) if callable(command) else command
-                if chosen is None:
-                    return None
-                when = at() if callable(at) else at
-                after, events = self.engine.apply(before, chosen, at=when, actor=actor)
-                try:
-                    self.save(before, after, events)
-                except ConcurrencyConflict:
-                    if attempt == attempts:
-                        raise
-                    continue
-                return after
             try:
+                if self._postgres and connection is None:
+                    # PostgreSQL: one read, then one write statement (save()).
+                    before = self.load(dossier_id)
+                    applied = decide(before)
+                    if applied is None:
+                        return None
+                    self.save(before, *applied)
+                    return applied[0]
                 with contextlib.ExitStack() as stack:
                     # One transaction from load to save: on SQLite it holds the write lock,
-                    # so nobody can append in between; on PostgreSQL the version check
-                    # catches whoever did.
+                    # so nobody can append in between; in the application's transaction the
+                    # version check catches whoever did.
                     dbc = connection.connection if connection is not None else \
                         stack.enter_context(self._raw_transaction())
                     before = self._load(dbc, dossier_id, True)
-                    chosen = command(before) if callable(command) else command
-                    if chosen is None:
+                    applied = decide(before)
+                    if applied is None:
                         return None
-                    when = at() if callable(at) else at
-                    after, events = self.engine.apply(before, chosen, at=when, actor=actor)
-                    entry = self._save(dbc, before, after, events)
+                    entry = self._save(dbc, before, *applied)
             except ConcurrencyConflict:
                 if attempt == attempts or connection is not None:
                     raise
                 continue
             if connection is None:
                 self._remember(dossier_id, entry)
-            return after
+            return applied[0]
         raise AssertionError("unreachable")  # pragma: no cover
 
     def file(self, command: Command, *, at: dt.datetime, actor: Actor,
