@@ -32,6 +32,7 @@ from dossierflow.rules import (
     working_days,
     working_hours,
 )
+from dossierflow.rules._deadline import _appointment
 from dossierflow.states import (
     END,
     Agency,
@@ -151,6 +152,19 @@ def test_appointment_never_before_receipt_and_monotonic(
     assume(limit.unit is not Unit.SAME_DAY)
     more = attrs.evolve(limit, amount=limit.amount + data.draw(st.integers(1, 5)))
     assert appointment(received, more, cal).due >= due.due
+
+
+@given(cal=calendars(), limit=time_limits(), convention=st.sampled_from(Convention),
+       start=st.sampled_from(StartPolicy), data=st.data())
+def test_appointment_read_off_the_index_is_its_definition(
+    cal: WorkCalendar, limit: TimeLimit, convention: Convention, start: StartPolicy,
+    data: st.DataObject,
+) -> None:
+    received = data.draw(instants(cal))
+    limit = attrs.evolve(limit, cutoff=data.draw(st.none() | st.times()))
+    policy = ClockPolicy(convention=convention, start=start)
+    cal.is_open(received)  # the index is loaded, so the one-pass path answers where it can
+    assert appointment(received, limit, cal, policy) == _appointment(received, limit, cal, policy)
 
 
 @given(cal=calendars(), data=st.data())

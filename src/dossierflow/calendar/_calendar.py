@@ -20,7 +20,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -52,6 +52,8 @@ _NEAR = 128
 """Sessions after an instant within which add_working_time searches first (about 60 working
 days with two sessions a day)."""
 _bisect_right = bisect.bisect_right
+DUE_WORKING, DUE_WORKING_END, DUE_SAME_DAY, DUE_CALENDAR_DAYS = range(4)
+"""What WorkCalendar._appointment computes (see there)."""
 _PAST = dt.timedelta.max
 _date = dt.date
 _datetime = dt.datetime
@@ -93,11 +95,15 @@ class _Span:
 
     __slots__ = (
         "base",
+        "close_from",
         "cum",
+        "day_of",
         "first",
         "first_year",
+        "irregular",
         "last_year",
         "length",
+        "multiples",
         "n",
         "nsessions",
         "nwork",
@@ -105,6 +111,7 @@ class _Span:
         "sessions",
         "start",
         "tz",
+        "unit",
         "workdays",
         "working",
     )
@@ -122,6 +129,8 @@ class _Span:
         length: list[dt.timedelta] = []
         cum: list[dt.timedelta] = []
         workdays: list[dt.date] = []
+        day_of: list[int] = []
+        closing: list[dt.datetime | None] = []
         working = bytearray(self.n)
         self.tz = tz = cal._tz
         hours = cal.office_hours
@@ -157,7 +166,11 @@ class _Span:
                         start.append(midnight + a)
                         length.append(b - a)
                         cum.append(total)
+                        day_of.append(ordinal - self.base)
                         total += b - a
+                    closing.append(midnight + today[-1][1])
+                else:
+                    closing.append(None)
         rank.append(len(workdays))
         first.append(len(start))
         cum.append(total)
@@ -174,6 +187,35 @@ class _Span:
         self.nsessions = len(start)
         self.working = bytes(working)
         self.nwork = len(workdays)
+        # For appointments answered from the index alone (WorkCalendar._appointment): the day
+        # of each session, the closing time of the first working day on or after each day, and
+        # the count of sessions before each one whose length is not the usual one.
+        self.day_of = day_of
+        close_from: list[dt.datetime | None] = [None] * self.n
+        after: dt.datetime | None = None
+        for i in range(self.n - 1, -1, -1):
+            if closing[i] is not None:
+                after = closing[i]
+            close_from[i] = after
+        self.close_from = close_from
+        counts: dict[dt.timedelta, int] = {}
+        for x in length:
+            counts[x] = counts.get(x, 0) + 1
+        self.unit = unit = max(counts, key=counts.__getitem__) if counts else _ZERO
+        irregular = [0]
+        for x in length:
+            irregular.append(irregular[-1] + (x != unit))
+        self.irregular = irregular
+        self.multiples: dict[dt.timedelta, int] = {}
+
+    def sessions_in(self, work: dt.timedelta) -> int:
+        """How many usual sessions ``work`` is, or -1 if it is not a whole number of them."""
+        found = self.multiples.get(work)
+        if found is None:
+            q, r = divmod(work, self.unit) if self.unit else (-1, work)
+            found = q if not r and q >= 0 else -1
+            self.multiples[work] = found
+        return found
 
     def work_at(self, i: int, local: dt.datetime) -> dt.timedelta:
         """Working time from the span's first day to ``local``, a wall-clock instant of day
@@ -572,6 +614,65 @@ class WorkCalendar:
             )
         s, w = self._work(instant, "instant")
         return self._from_work(s, w + duration, instant)
+
+    def _appointment(
+        self, received: dt.datetime, cutoff: dt.time | None, kind: int, amount: Any
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        """The start and due instants of an appointment, read off the index; None when the
+        index alone cannot say (the caller then takes the general path, which agrees).
+
+        The clock starts at the next opening, or at the next working day's opening when that is
+        after ``cutoff``. ``kind`` says what is due: ``DUE_WORKING`` ``amount`` of office time
+        later (a timedelta), ``DUE_WORKING_END`` the close of that working day, ``DUE_SAME_DAY``
+        the close of the start's working day, ``DUE_CALENDAR_DAYS`` the close of the first
+        working day on or after the start's date plus ``amount`` days (an int). Office time that
+        is a whole number of the usual sessions, over sessions all of the usual length, moves the
+        start by that many sessions: the same offset into the session it lands in, so no search.
+        """
+        s = self._cache.span
+        try:
+            if s is None or received.tzinfo is not s.tz:
+                return None
+        except AttributeError:  # not a datetime: the general path explains
+            return None
+        i = received.toordinal() - s.base
+        if not 0 <= i < s.n:
+            return None
+        start_at, lo = s.start, s.first[i]
+        k = _bisect_right(start_at, received, lo, s.first[i + 1]) - 1
+        if k >= lo and received - start_at[k] < s.length[k]:
+            start = received
+        else:
+            k += 1
+            if k >= s.nsessions:
+                return None
+            start = start_at[k]
+        if cutoff is not None and start.time() > cutoff:
+            k = s.first[s.day_of[k] + 1]
+            if k >= s.nsessions:
+                return None
+            start = start_at[k]
+        if kind == DUE_SAME_DAY:
+            j = s.day_of[k]
+        elif kind == DUE_CALENDAR_DAYS:
+            j = s.day_of[k] + amount
+            if j >= s.n:
+                return None
+        else:
+            m = s.multiples.get(amount)
+            if m is None:
+                m = s.sessions_in(amount)
+            last = k + m
+            if m < 0 or last >= s.nsessions or s.irregular[k] != s.irregular[last + 1]:
+                due = self.add_working_time(start, amount)
+                if kind == DUE_WORKING:
+                    return start, due
+                return start, self.closing_time(due.date())
+            if kind == DUE_WORKING:
+                return start, start + (start_at[last] - start_at[k])
+            j = s.day_of[last]
+        found = s.close_from[j]  # the close of day j, or of the next working day after it
+        return None if found is None else (start, found)
 
     def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Office time between two instants (negative if ``end`` is before ``start``)."""

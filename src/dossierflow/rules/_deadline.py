@@ -31,6 +31,7 @@ import attrs
 
 from dossierflow._errors import InvalidArgument
 from dossierflow.calendar import WorkCalendar
+from dossierflow.calendar._calendar import DUE_WORKING, DUE_WORKING_END
 from dossierflow.rules._limits import TimeLimit, Unit
 
 _HOUR = dt.timedelta(hours=1)
@@ -181,6 +182,24 @@ def appointment(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
     """The appointment of a dossier received at ``received`` under ``limit``."""
     if not isinstance(limit, TimeLimit):
         raise InvalidArgument(f"limit must be a TimeLimit such as working_days(3), got {limit!r}")
+    # Most appointments are read off the calendar's index in one pass (it returns None when it
+    # cannot say); the general path below is the definition, and a property test holds the two
+    # equal.
+    due_kind = limit._due
+    if due_kind is not None and policy.start is StartPolicy.NEXT_OPENING:
+        kind, amount = due_kind
+        if kind == DUE_WORKING and policy.convention is Convention.END_OF_DAY:
+            kind = DUE_WORKING_END
+        found = cal._appointment(received, limit.cutoff, kind, amount)
+        if found is not None:
+            return Deadline(limit, received, found[0], found[1], policy.convention, cal.name,
+                            cal.fingerprint)
+    return _appointment(received, limit, cal, policy)
+
+
+def _appointment(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
+                 policy: ClockPolicy) -> Deadline:
+    """:func:`appointment` by its definition: clock start, budget, projection."""
     start = clock_start(received, limit, cal, policy)
     if limit.unit is Unit.SAME_DAY:  # what project(start, budget(start)) gives, directly
         due = cal.closing_time(cal.working_date(start))
