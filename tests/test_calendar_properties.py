@@ -246,3 +246,25 @@ def test_pendulum_instants_are_accepted(t: dt.datetime, d: dt.timedelta) -> None
     cal = vietnam()
     p = pendulum.instance(t.astimezone(dt.UTC)).in_timezone("Europe/Paris")
     assert cal.add_working_time(p, d) == cal.add_working_time(t, d)
+
+
+@given(calendars(makeup=True), st.sampled_from([None, *HOURS, ["08:00-11:00"]]),
+       st.sets(st.integers(0, 6), min_size=1), INSTANTS,
+       st.timedeltas(-dt.timedelta(hours=400), dt.timedelta(hours=400)))
+def test_add_working_time_fast_paths_are_the_definition(
+    cal: WorkCalendar, hours: list[str] | None, weekdays: set[int], t: dt.datetime,
+    d: dt.timedelta,
+) -> None:
+    # Some weekdays with other hours, so that sessions of the usual length and others mix.
+    if hours is not None:
+        cal = cal.with_office_hours(hours, weekdays=weekdays)
+    try:
+        cal.is_working_day(dt.date(FIRST, 1, 1))
+        cal.is_working_day(dt.date(LAST, 12, 31))  # the whole range indexed: fast paths on
+        s, w = cal._work(t, "instant")
+        expected = cal._from_work(s, w + d, t)  # the definition: two searches, no shortcut
+    except OutOfCalendarRange:
+        assume(False)
+    got = cal.add_working_time(t, d)
+    assert got == expected
+    assert got.tzinfo is expected.tzinfo
