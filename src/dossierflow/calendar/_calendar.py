@@ -205,12 +205,13 @@ class _Span:
         counts: dict[dt.timedelta, int] = {}
         for x in length:
             counts[x] = counts.get(x, 0) + 1
-        self.unit = unit = max(counts, key=counts.__getitem__) if counts else _ZERO
+        unit = max(counts, key=counts.__getitem__) if counts else _ZERO
         # add_working_time divides office time into usual sessions with integer seconds, exact
         # when the usual length is whole seconds; otherwise no length counts as usual.
         whole = unit.days * 86400 + unit.seconds
         if not whole or unit.microseconds:
             unit, whole = _ZERO, 1
+        self.unit = unit
         self.unit_seconds = whole
         self.unit_multiples = [unit * m for m in range(_NEAR)]
         irregular = [0]
