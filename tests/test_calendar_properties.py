@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import attrs
 import numpy as np
 import pendulum
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from dossierflow import OutOfCalendarRange
-from dossierflow.calendar import DayOff, MakeupWorkday, WorkCalendar
+from dossierflow.calendar import DayOff, MakeupWorkday, WorkCalendar, vietnam
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST, LAST = 2000, 2003
@@ -241,8 +242,6 @@ def test_next_opening_and_working_date(cal: WorkCalendar, t: dt.datetime) -> Non
 
 @given(INSTANTS, DURATIONS)
 def test_pendulum_instants_are_accepted(t: dt.datetime, d: dt.timedelta) -> None:
-    from dossierflow.calendar import vietnam
-
     cal = vietnam()
     p = pendulum.instance(t.astimezone(dt.UTC)).in_timezone("Europe/Paris")
     assert cal.add_working_time(p, d) == cal.add_working_time(t, d)
@@ -268,3 +267,20 @@ def test_add_working_time_fast_paths_are_the_definition(
     got = cal.add_working_time(t, d)
     assert got == expected
     assert got.tzinfo is expected.tzinfo
+
+
+@pytest.mark.parametrize("hours", [None, ["07:30-11:30", "13:30-17:00"]])
+def test_add_working_time_past_the_loaded_years_grows_the_index(hours: list[str] | None) -> None:
+    # Only 2026 is indexed when the query runs: the result, in 2027, is past the loaded
+    # sessions, so the fast path hands over and the index grows.
+    cal = vietnam() if hours is None else vietnam().with_office_hours(hours)
+    both = attrs.evolve(cal)  # same calendar, its own index
+    both.is_working_day(dt.date(2027, 6, 1))
+    both.is_working_day(dt.date(2026, 6, 1))
+    for hour, minutes in ((10, 0), (16, 59), (20, 0)):
+        fresh = attrs.evolve(cal)
+        fresh.is_working_day(dt.date(2026, 12, 1))
+        t = dt.datetime(2026, 12, 31, hour, minutes, tzinfo=TZ)
+        d = dt.timedelta(hours=13, minutes=7)
+        assert fresh.add_working_time(t, d) == both.add_working_time(t, d)
+        assert fresh.add_working_time(t, d).year == 2027

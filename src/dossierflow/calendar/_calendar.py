@@ -18,9 +18,10 @@ import bisect
 import datetime as dt
 import hashlib
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -55,6 +56,11 @@ _bisect_right = bisect.bisect_right
 DUE_WORKING, DUE_WORKING_END, DUE_SAME_DAY, DUE_CALENDAR_DAYS = range(4)
 """What WorkCalendar._appointment computes (see there)."""
 _PAST = dt.timedelta.max
+_Hot: TypeAlias = (
+    "tuple[ZoneInfo, int, int, list[dt.datetime], array[int], list[dt.timedelta], int, int, "
+    "list[int], list[dt.timedelta], list[dt.timedelta], dt.timedelta]"
+)
+"""_Span.hot: what add_working_time reads (see there)."""
 _date = dt.date
 _datetime = dt.datetime
 _timedelta = dt.timedelta
@@ -128,7 +134,7 @@ class _Span:
         rank: list[int] = []
         first: list[int] = []
         sessions: list[tuple[tuple[dt.timedelta, dt.timedelta], ...]] = []
-        start: list[dt.datetime] = []
+        opens: list[tuple[dt.datetime, dt.timedelta]] = []
         length: list[dt.timedelta] = []
         cum: list[dt.timedelta] = []
         workdays: list[dt.date] = []
@@ -150,7 +156,7 @@ class _Span:
                 wd = ordinal % 7 - 1  # proleptic ordinal 1 is a Monday
                 wd = 6 if wd < 0 else wd
                 rank.append(len(workdays))
-                first.append(len(start))
+                first.append(len(opens))
                 if day in info.days_off:
                     today: tuple[tuple[dt.timedelta, dt.timedelta], ...] = ()
                 elif mask[wd]:
@@ -167,7 +173,7 @@ class _Span:
                 if today:
                     midnight = _datetime(day.year, day.month, day.day, tzinfo=tz)
                     for a, b in today:
-                        start.append(midnight + a)
+                        opens.append((midnight, a))
                         length.append(lengths.setdefault((a, b), b - a))  # shared: fewer reads
                         cum.append(total)
                         day_of.append(ordinal - self.base)
@@ -176,13 +182,17 @@ class _Span:
                 else:
                     closing.append(None)
         rank.append(len(workdays))
-        first.append(len(start))
+        first.append(len(opens))
         cum.append(total)
+        # The opening instants are made in one pass, so that they lie side by side in memory:
+        # a search among a day's sessions and the session it ends in read fewer cache lines.
+        start = [midnight + a for midnight, a in opens]
+        del opens
         # Padding, so that add_working_time's narrowed search never runs off the end: a
         # result found in it is past the span, and the slow path handles it.
         cum.extend([_PAST] * _NEAR)
         self.rank = rank
-        self.first = first
+        self.first = array("l", first)  # dense: both ends of a day in one cache line
         self.sessions = sessions
         self.start = start
         self.length = length
@@ -217,10 +227,13 @@ class _Span:
         irregular = [0]
         for x in length:
             irregular.append(irregular[-1] + (x != unit))
-        self.irregular = irregular
+        self.irregular = array("l", irregular)
         self.multiples: dict[dt.timedelta, int] = {}
-        self.hot = (tz, self.base, self.n, start, self.first, length, self.unit_seconds,
-                    self.nsessions, irregular, self.unit_multiples, cum)
+        # When every session has the usual length (Vietnam's calendar), add_working_time gets
+        # an empty list instead of the counts and reads neither them nor the lengths.
+        self.hot: _Hot = (tz, self.base, self.n, start, self.first, length, self.unit_seconds,
+                          self.nsessions, irregular if irregular[-1] else [],
+                          self.unit_multiples, cum, unit)
         """What add_working_time reads, in one tuple: unpacked at once, it costs less than
         as many attribute reads."""
 
@@ -266,12 +279,14 @@ class _Span:
 class _Cache:
     """Mutable memo attached to an immutable calendar; swapped atomically, never edited."""
 
-    __slots__ = ("fingerprint", "lock", "span", "years")
+    __slots__ = ("fingerprint", "hot", "lock", "span", "years")
 
     def __init__(self) -> None:
         self.fingerprint: str | None = None
         self.years: dict[int, _Year] = {}
         self.span: _Span | None = None
+        self.hot: _Hot | None = None
+        """``span.hot``, one attribute read nearer for add_working_time."""
         self.lock = threading.Lock()
 
 
@@ -597,8 +612,8 @@ class WorkCalendar:
         result that would fall exactly on a closing time is the next opening instead (received
         at an opening, due at an opening). Negative durations count backwards.
         """
-        s = self._cache.span
-        if s is not None:
+        hot = self._cache.hot
+        if hot is not None:
             # Fast path: an instant already on the calendar's zone inside the loaded span, a
             # result within _NEAR sessions. It is _Span.work_at and _Span.instant_at inlined
             # (the two calls would cost a third of the time). ``k`` is the session the instant
@@ -606,10 +621,12 @@ class WorkCalendar:
             # opening. When the sessions on the way all have the usual length, the result is
             # ``total`` divided into whole sessions and a rest, with no search; otherwise the
             # second search runs in a window that padding keeps inside the list, its result
-            # checked afterwards. Bad argument types fail here with TypeError or
-            # AttributeError and go on to the checked path below, which explains them.
+            # checked afterwards. The reads are few and close together because, on random
+            # instants over decades, cache misses cost more than the arithmetic. Bad argument
+            # types fail here with TypeError or AttributeError and go on to the checked path
+            # below, which explains them (IndexError: past the span or the window, the same).
             tz, base, n, start, first, length, unit_seconds, nsessions, irregular, multiples, \
-                cum = s.hot
+                cum, unit = hot
             try:
                 if instant.tzinfo is tz:
                     i = instant.toordinal() - base
@@ -620,20 +637,19 @@ class WorkCalendar:
                             k, total = lo, duration
                         else:
                             into = instant - start[k]
-                            if into < length[k]:
+                            if into < (length[k] if irregular else unit):
                                 total = into + duration
                             else:
                                 k, total = k + 1, duration
                         m = (total.days * 86400 + total.seconds) // unit_seconds
                         last = k + m
-                        if 0 <= m < _NEAR and last < nsessions and (
-                                irregular[k] == irregular[last + 1]):
-                            return start[last] + (total - multiples[m])
+                        if m >= 0 and (not irregular or irregular[k] == irregular[last + 1]):
+                            return start[last] + (total - multiples[m])  # IndexError: not near
                         w = cum[k] + total
                         k = _bisect_right(cum, w, lo, lo + _NEAR) - 1
                         if lo <= k < lo + _NEAR - 1 and k < nsessions:
                             return start[k] + (w - cum[k])
-            except (TypeError, AttributeError):
+            except (TypeError, AttributeError, IndexError):
                 pass
         if not isinstance(duration, dt.timedelta):
             raise InvalidArgument(
@@ -754,6 +770,7 @@ class WorkCalendar:
                 lo, hi = min(lo, s.first_year), max(hi, s.last_year)
             span = _Span(self, lo, hi)
             cache.span = span
+            cache.hot = span.hot
             return span
 
     def _locate(self, day: dt.date, name: str) -> tuple[_Span, int]:
