@@ -57,8 +57,8 @@ DUE_WORKING, DUE_WORKING_END, DUE_SAME_DAY, DUE_CALENDAR_DAYS = range(4)
 """What WorkCalendar._appointment computes (see there)."""
 _PAST = dt.timedelta.max
 _Hot: TypeAlias = (
-    "tuple[ZoneInfo, int, int, list[dt.datetime], array[int], list[dt.timedelta], int, int, "
-    "list[int], list[dt.timedelta], list[dt.timedelta], dt.timedelta]"
+    "tuple[_Span, ZoneInfo, int, list[dt.datetime], array[int], list[dt.timedelta], "
+    "dt.timedelta, int, list[int], list[dt.timedelta], int, list[int]]"
 )
 """_Span.hot: what add_working_time reads (see there)."""
 _date = dt.date
@@ -141,6 +141,7 @@ class _Span:
         day_of: list[int] = []
         closing: list[dt.datetime | None] = []
         lengths: dict[tuple[dt.timedelta, dt.timedelta], dt.timedelta] = {}
+        patterns: set[tuple[tuple[dt.timedelta, dt.timedelta], ...]] = set()
         working = bytearray(self.n)
         self.tz = tz = cal._tz
         hours = cal.office_hours
@@ -170,6 +171,7 @@ class _Span:
                 else:
                     today = ()
                 sessions.append(today)
+                patterns.add(today)
                 if today:
                     midnight = _datetime(day.year, day.month, day.day, tzinfo=tz)
                     for a, b in today:
@@ -191,8 +193,8 @@ class _Span:
         # Padding, so that add_working_time's narrowed search never runs off the end: a
         # result found in it is past the span, and the slow path handles it.
         cum.extend([_PAST] * _NEAR)
-        self.rank = rank
-        self.first = array("l", first)  # dense: both ends of a day in one cache line
+        self.rank = array("i", rank)
+        self.first = array("i", first)  # dense: both ends of a day in one cache line
         self.sessions = sessions
         self.start = start
         self.length = length
@@ -229,11 +231,22 @@ class _Span:
             irregular.append(irregular[-1] + (x != unit))
         self.irregular = array("l", irregular)
         self.multiples: dict[dt.timedelta, int] = {}
+        # When every working day has the same sessions (Vietnam's calendar), the hour of an
+        # instant on a working day mostly tells which session it is in or before, without a
+        # search: hour_codes[h] is 2j + 1 when hour h lies inside the day's session j, 2j when
+        # it lies before session j and after session j - 1, -1 when a session starts or ends
+        # within it. per_day is that day's number of sessions (-1: days differ).
+        patterns.discard(())
+        if len(patterns) == 1:
+            (pattern,) = patterns
+            per_day, hour_codes = len(pattern), [_hour_code(pattern, h) for h in range(24)]
+        else:
+            per_day, hour_codes = -1, []
         # When every session has the usual length (Vietnam's calendar), add_working_time gets
         # an empty list instead of the counts and reads neither them nor the lengths.
-        self.hot: _Hot = (tz, self.base, self.n, start, self.first, length, self.unit_seconds,
-                          self.nsessions, irregular if irregular[-1] else [],
-                          self.unit_multiples, cum, unit)
+        self.hot: _Hot = (self, tz, self.base, start, self.first, length, unit,
+                          self.unit_seconds, irregular if irregular[-1] else [],
+                          self.unit_multiples, per_day, hour_codes)
         """What add_working_time reads, in one tuple: unpacked at once, it costs less than
         as many attribute reads."""
 
@@ -625,29 +638,37 @@ class WorkCalendar:
             # instants over decades, cache misses cost more than the arithmetic. Bad argument
             # types fail here with TypeError or AttributeError and go on to the checked path
             # below, which explains them (IndexError: past the span or the window, the same).
-            tz, base, n, start, first, length, unit_seconds, nsessions, irregular, multiples, \
-                cum, unit = hot
+            s, tz, base, start, first, length, unit, unit_seconds, irregular, multiples, \
+                per_day, hour_codes = hot
             try:
                 if instant.tzinfo is tz:
                     i = instant.toordinal() - base
-                    if 0 <= i < n:
-                        lo = first[i]
-                        k = _bisect_right(start, instant, lo, first[i + 1]) - 1
-                        if k < lo:
+                    if i >= 0:  # past the span, first[i + 1] raises IndexError
+                        lo, hi = first[i], first[i + 1]
+                        c = hour_codes[instant.hour] if hi - lo == per_day else -1
+                        if hi == lo:  # no session that day: the clock waits for the next
                             k, total = lo, duration
+                        elif c >= 0:  # the hour says which session, or which comes next
+                            k = lo + (c >> 1)
+                            total = instant - start[k] + duration if c & 1 else duration
                         else:
-                            into = instant - start[k]
-                            if into < (length[k] if irregular else unit):
-                                total = into + duration
+                            k = _bisect_right(start, instant, lo, hi) - 1
+                            if k < lo:
+                                k, total = lo, duration
                             else:
-                                k, total = k + 1, duration
+                                into = instant - start[k]
+                                if into < (length[k] if irregular else unit):
+                                    total = into + duration
+                                else:
+                                    k, total = k + 1, duration
                         m = (total.days * 86400 + total.seconds) // unit_seconds
                         last = k + m
                         if m >= 0 and (not irregular or irregular[k] == irregular[last + 1]):
                             return start[last] + (total - multiples[m])  # IndexError: not near
+                        cum = s.cum
                         w = cum[k] + total
                         k = _bisect_right(cum, w, lo, lo + _NEAR) - 1
-                        if lo <= k < lo + _NEAR - 1 and k < nsessions:
+                        if lo <= k < lo + _NEAR - 1 and k < s.nsessions:
                             return start[k] + (w - cum[k])
             except (TypeError, AttributeError, IndexError):
                 pass
@@ -837,6 +858,18 @@ class WorkCalendar:
                         self.name, dt.date(min(self.last_year + 1, 9999), 1, 1),
                         self.first_year, self.last_year)
                 self._load(s.first_year, s.last_year + 1)
+
+
+def _hour_code(day: tuple[tuple[dt.timedelta, dt.timedelta], ...], hour: int) -> int:
+    """Where hour ``hour`` of a day with sessions ``day`` lies: 2j + 1 inside session j, 2j
+    between session j - 1 and session j, -1 when a session starts or ends within the hour."""
+    a, b = _timedelta(hours=hour), _timedelta(hours=hour + 1)
+    for j, (opens, closes) in enumerate(day):
+        if opens <= a and b <= closes:
+            return 2 * j + 1
+    if all(closes <= a or opens >= b for opens, closes in day):
+        return 2 * sum(1 for _, closes in day if closes <= a)
+    return -1
 
 
 def _rebase(old: _Span, work: dt.timedelta, new: _Span) -> dt.timedelta:
