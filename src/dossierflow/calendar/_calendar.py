@@ -110,7 +110,6 @@ class _Span:
         "irregular",
         "last_year",
         "length",
-        "multiples",
         "n",
         "nsessions",
         "nwork",
@@ -118,7 +117,6 @@ class _Span:
         "sessions",
         "start",
         "tz",
-        "unit",
         "unit_multiples",
         "unit_seconds",
         "workdays",
@@ -223,14 +221,12 @@ class _Span:
         whole = unit.days * 86400 + unit.seconds
         if not whole or unit.microseconds:
             unit, whole = _ZERO, 1
-        self.unit = unit
         self.unit_seconds = whole
         self.unit_multiples = [unit * m for m in range(_NEAR)]
         irregular = [0]
         for x in length:
             irregular.append(irregular[-1] + (x != unit))
-        self.irregular = array("l", irregular)
-        self.multiples: dict[dt.timedelta, int] = {}
+        self.irregular = irregular
         # When every working day has the same sessions (Vietnam's calendar), the hour of an
         # instant on a working day mostly tells which session it is in or before, without a
         # search: hour_codes[h] is 2j + 1 when hour h lies inside the day's session j, 2j when
@@ -250,14 +246,16 @@ class _Span:
         """What add_working_time reads, in one tuple: unpacked at once, it costs less than
         as many attribute reads."""
 
-    def sessions_in(self, work: dt.timedelta) -> int:
-        """How many usual sessions ``work`` is, or -1 if it is not a whole number of them."""
-        found = self.multiples.get(work)
-        if found is None:
-            q, r = divmod(work, self.unit) if self.unit else (-1, work)
-            found = q if not r and q >= 0 else -1
-            self.multiples[work] = found
-        return found
+    def after(self, k: int, total: dt.timedelta) -> dt.datetime | None:
+        """The instant ``total`` of office time after session ``k`` opens, when the sessions on
+        the way all have the usual length (no search: whole sessions and a rest); else None.
+        add_working_time has this inlined."""
+        m = (total.days * 86400 + total.seconds) // self.unit_seconds
+        last = k + m
+        if 0 <= m < _NEAR and last < self.nsessions and (
+                self.irregular[k] == self.irregular[last + 1]):
+            return self.start[last] + (total - self.unit_multiples[m])
+        return None
 
     def work_at(self, i: int, local: dt.datetime) -> dt.timedelta:
         """Working time from the span's first day to ``local``, a wall-clock instant of day
@@ -690,9 +688,8 @@ class WorkCalendar:
         after ``cutoff``. ``kind`` says what is due: ``DUE_WORKING`` ``amount`` of office time
         later (a timedelta), ``DUE_WORKING_END`` the close of that working day, ``DUE_SAME_DAY``
         the close of the start's working day, ``DUE_CALENDAR_DAYS`` the close of the first
-        working day on or after the start's date plus ``amount`` days (an int). Office time that
-        is a whole number of the usual sessions, over sessions all of the usual length, moves the
-        start by that many sessions: the same offset into the session it lands in, so no search.
+        working day on or after the start's date plus ``amount`` days (an int). Office time over
+        sessions all of the usual length needs no search (:meth:`_Span.after`).
         """
         s = self._cache.span
         try:
@@ -724,18 +721,15 @@ class WorkCalendar:
             if j >= s.n:
                 return None
         else:
-            m = s.multiples.get(amount)
-            if m is None:
-                m = s.sessions_in(amount)
-            last = k + m
-            if m < 0 or last >= s.nsessions or s.irregular[k] != s.irregular[last + 1]:
+            due = s.after(k, start - start_at[k] + amount)
+            if due is None:
                 due = self.add_working_time(start, amount)
                 if kind == DUE_WORKING:
                     return start, due
                 return start, self.closing_time(due.date())
             if kind == DUE_WORKING:
-                return start, start + (start_at[last] - start_at[k])
-            j = s.day_of[last]
+                return start, due
+            j = due.toordinal() - s.base  # a working day inside the span
         found = s.close_from[j]  # the close of day j, or of the next working day after it
         return None if found is None else (start, found)
 
