@@ -24,11 +24,11 @@ from zoneinfo import ZoneInfo
 from _timing import ratio, side_by_side
 from dossierflow import samples
 from dossierflow.calendar import vietnam
+from dossierflow.clock import Sla
 from dossierflow.rules import (
     ClockPolicy,
     Convention,
     Deadline,
-    Sla,
     TimeLimit,
     appointment,
     calendar_days,

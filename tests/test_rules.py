@@ -16,15 +16,14 @@ from hypothesis import strategies as st
 from dossierflow import samples
 from dossierflow._errors import InvalidArgument, TransitionNotAllowed
 from dossierflow.calendar import DayOff, WorkCalendar, vietnam
+from dossierflow.clock import Sla, Verdict
 from dossierflow.rules import (
     ClockPolicy,
     Convention,
-    Sla,
     StartPolicy,
     SupplementPolicy,
     TimeLimit,
     Unit,
-    Verdict,
     appointment,
     calendar_days,
     months,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from dossierflow import samples
 from dossierflow._errors import TransitionNotAllowed
 from dossierflow.calendar import WorkCalendar, vietnam
-from dossierflow.rules import Sla, Verdict
+from dossierflow.clock import Sla, Verdict
 from dossierflow.states import (
     Apologized,
     Channel,

@@ -343,7 +343,7 @@ def procedure_state_machine(engine: Engine, proc: Procedure) -> type[RuleBasedSt
     every step that refused commands change nothing and raise only documented errors, that
     the history replays to the dossier and survives JSON, and that the clock is sane (the
     appointment is not before receipt; the time consumed never exceeds the time elapsed)."""
-    from dossierflow.rules import Sla
+    from dossierflow.clock import Sla
 
     if not isinstance(engine, Engine) or not isinstance(proc, Procedure):
         raise InvalidArgument("procedure_state_machine(engine, proc) needs an Engine and a "

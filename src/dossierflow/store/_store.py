@@ -31,7 +31,7 @@ from dossierflow._errors import (
     SchemaError,
     TransitionNotAllowed,
 )
-from dossierflow.rules import Sla
+from dossierflow.clock import Sla
 from dossierflow.states import (
     Actor,
     Apologized,
