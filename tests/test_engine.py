@@ -111,6 +111,7 @@ def test_certified_copy_whole_life() -> None:
     slip = run.dossier.control_slip()
     assert [(r.step, r.from_unit, r.from_person, r.to_unit, r.to_person, r.result)
             for r in slip] == [
+        ("(reception)", "ubnd_xa", "desk1", "ubnd_xa", None, "received"),  # the transfer
         ("certify", "ubnd_xa", "j1", "ubnd_xa", "ch1", "forward"),
         ("sign", "ubnd_xa", "ch1", "ubnd_xa", None, "approve"),
     ]
@@ -136,7 +137,8 @@ def test_group_a_runs_parallel_branches_and_records_members() -> None:
     members = [e.member for e in run.dossier.history if type(e).__name__ == "MemberCompleted"]
     assert members == ["1.001193", "1.002364", "1.004194"]
     slip = run.dossier.control_slip()
-    assert slip[2].to_unit == "ca_xa, bhxh"  # the handoff from the commune to both agencies
+    assert slip[0].to_unit == "ubnd_xa"  # the desk transfers to the commune's first step
+    assert slip[3].to_unit == "ca_xa, bhxh"  # the handoff from the commune to both agencies
     assert slip[-1].to_unit == "ubnd_xa"  # results go back to the desk
 
 
@@ -233,7 +235,7 @@ def test_hand_off_within_the_unit() -> None:
     run.do(Receive("BN-0009"), DESK)
     run.do(HandOff("certify", "j2", "on leave"), JUSTICE)
     assert run.dossier.active[0].person == "j2"
-    row = run.dossier.control_slip()[0]
+    row = run.dossier.control_slip()[1]
     assert (row.from_person, row.to_unit, row.to_person, row.result) == (
         "j1", "ubnd_xa", "j2", "handoff")
 
@@ -318,7 +320,7 @@ def test_json_round_trip_and_bad_data() -> None:
     for e in run.dossier.history:
         assert event_from_json(to_json(e)) == e
     data = json.loads(text)
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     assert data["history"][0]["type"] == "Filed"
     assert data["history"][1]["at"] == "2026-03-02T08:30:00+07:00[Asia/Ho_Chi_Minh]"
     for path, value, match in [

@@ -32,6 +32,18 @@ class NaiveDatetimeError(InvalidArgument):
         )
 
 
+def check_instant(value: object, name: str) -> dt.datetime:
+    """``value`` if it is a timezone-aware datetime; otherwise :class:`NaiveDatetimeError` (a
+    datetime without a time zone) or :class:`InvalidArgument` (not a datetime), naming the
+    argument ``name``."""
+    if not isinstance(value, dt.datetime):
+        raise InvalidArgument(
+            f"{name} must be a timezone-aware datetime.datetime, got {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(name, value)
+    return value
+
+
 class InvalidCalendar(DossierflowError, ValueError):
     """A calendar cannot be built from the data given (bad weekmask, overlapping sessions...)."""
 
@@ -156,4 +168,30 @@ class ConcurrencyConflict(DossierflowError, RuntimeError):
         super().__init__(
             f"dossier {dossier_id} was loaded at version {expected} but {now}; reload it and "
             "apply the command again"
+        )
+
+
+class DossierExists(DossierflowError, ValueError):
+    """A dossier is filed with an id the store already holds; nothing was written.
+
+    A ``ValueError``: the id given is not acceptable as a new one, and no retry can make it
+    so (unlike :class:`ConcurrencyConflict`). Not a ``FileExistsError``, which is an
+    ``OSError`` that ``except OSError`` around I/O code would catch by mistake."""
+
+    def __init__(self, dossier_id: str) -> None:
+        self.dossier_id = dossier_id
+        super().__init__(
+            f"dossier {dossier_id} is already in the store; load it with "
+            f"store.load({dossier_id!r}), or file the new dossier with another id"
+        )
+
+
+class DossierNotFound(DossierflowError, LookupError):
+    """The store holds no dossier with the id asked for."""
+
+    def __init__(self, dossier_id: str) -> None:
+        self.dossier_id = dossier_id
+        super().__init__(
+            f"no dossier {dossier_id!r} in the store; file it first with store.file(...), "
+            "or check the id (store.dossier_ids() lists them)"
         )

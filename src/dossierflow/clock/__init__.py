@@ -5,24 +5,30 @@ whole dossier and one for each step against its allotment; classifies dossiers a
 early, on time or late with the agency answerable for a delay; finds those due soon or
 overdue; proposes apologies (Form 04); and recomputes appointments when the calendar changes.
 
-It sits above :mod:`dossierflow.states` (it reads dossiers) and below :mod:`dossierflow.store`
-(whose projection keeps the same ledger, updated event by event).
+- :class:`Ledger`: one clock (budget, consumed, running since, due) and the one definition of
+  overdue (:attr:`Ledger.overdue_from`).
+- :class:`Timeline`: a dossier's ledger and its steps' ledgers after some events, advanced
+  event by event; the store's projection keeps one per dossier.
+- :func:`responsible`: the one rule of blame, for apologies and verdicts alike.
+
+It sits above :mod:`dossierflow.states` (it reads dossiers) and below :mod:`dossierflow.store`.
 """
 
-from dossierflow.clock._sla import (
-    ClockState,
-    DossierVerdict,
-    Moved,
-    Sla,
-    StepVerdict,
-    Verdict,
-)
+from dossierflow.clock._blame import responsible
+from dossierflow.clock._ledger import Ledger, Verdict, judge
+from dossierflow.clock._sla import ClockState, DossierVerdict, Moved, Sla
+from dossierflow.clock._timeline import StepClock, StepVerdict, Timeline
 
 __all__ = [
     "ClockState",
     "DossierVerdict",
+    "Ledger",
     "Moved",
     "Sla",
+    "StepClock",
     "StepVerdict",
+    "Timeline",
     "Verdict",
+    "judge",
+    "responsible",
 ]

@@ -19,7 +19,10 @@ from dossierflow.rules._deadline import (
     appointment,
     budget,
     clock_start,
+    extension,
+    measure_of,
     project,
+    spent,
 )
 from dossierflow.rules._limits import (
     HOURS_PER_WORKING_DAY,
@@ -46,9 +49,12 @@ __all__ = [
     "budget",
     "calendar_days",
     "clock_start",
+    "extension",
+    "measure_of",
     "months",
     "project",
     "same_day",
+    "spent",
     "working_days",
     "working_hours",
 ]

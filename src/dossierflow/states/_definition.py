@@ -18,17 +18,22 @@ import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeAlias
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from dossierflow._errors import InvalidArgument, InvalidProcedure
 from dossierflow.rules import HOURS_PER_WORKING_DAY, ClockPolicy, TimeLimit
+from dossierflow.states import _graph as graph
+from dossierflow.states._graph import END, Choice, End, Next, Parallel
 
 if TYPE_CHECKING:
     from transitions import Machine
 
-_NATIONAL_CODE = re.compile(r"^\d\.\d{6}(\.[A-Z0-9]+)?$")
+_NATIONAL_CODE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2})?(\.[A-Z0-9]+)?$")
+"""A national procedure code (``1.001193``), with a provincial suffix (``1.000948.H38``) or in
+the long form provincial portals show (``1.012756.000.00.00.H29``)."""
 _NAME = re.compile(r"^[^\s/][^/]*$")
 DATA_TYPES: tuple[type, ...] = (str, int, float, bool)
 """The types a dossier's data fields may have: JSON scalars."""
@@ -68,63 +73,14 @@ class DataField:
     required: bool = False
     description: str = ""
 
-
-@attrs.frozen
-class End:
-    """The end of the flow: reaching it resolves the dossier (or finishes a parallel branch
-    that has no join)."""
-
-    def __repr__(self) -> str:
-        return "END"
-
-
-END = End()
-"""The end of a procedure's flow."""
-
-
-@attrs.frozen
-class Parallel:
-    """Branches that all run at once; ``join`` waits for every one of them (None: the dossier
-    is resolved when every branch reaches :data:`END`)."""
-
-    branches: tuple[str, ...]
-    join: str | None = None
-
-
-@attrs.frozen
-class When:
-    """One option of a :class:`Choice`: taken when ``data[field] == equals``."""
-
-    field: str
-    equals: Any
-    then: str | End | Parallel
-
-
-@attrs.frozen
-class Choice:
-    """The first option whose condition holds on the dossier's data, else ``otherwise``."""
-
-    options: tuple[When, ...]
-    otherwise: str | End | Parallel
-
-
-Next: TypeAlias = str | End | Parallel | Choice
-"""What a step leads to."""
-
-
-def parallel(*branches: str, join: str | None = None) -> Parallel:
-    """Run ``branches`` at once; continue at ``join`` when all of them reach it."""
-    return Parallel(tuple(branches), join)
-
-
-def when(field: str, *, equals: Any = True, then: str | End | Parallel) -> When:
-    """An option of :func:`choice`: go to ``then`` when ``data[field] == equals``."""
-    return When(field, equals, then)
-
-
-def choice(*options: When, otherwise: str | End | Parallel) -> Choice:
-    """Go to the first option whose condition holds, else to ``otherwise``."""
-    return Choice(tuple(options), otherwise)
+    def accepts(self, value: object) -> bool:
+        """Whether ``value`` fits this field: ``isinstance``, except that bools are not
+        numbers and ints are floats."""
+        if isinstance(value, bool):
+            return self.type is bool
+        if self.type is float:
+            return isinstance(value, int | float)
+        return isinstance(value, self.type)
 
 
 @attrs.frozen
@@ -226,7 +182,7 @@ class Procedure:
 
     def field(self, name: str) -> DataField | None:
         """The declared data field ``name``, or None."""
-        return self._index.fields.get(name)
+        return self._index.fields_by_name.get(name)
 
     def is_in_force(self, on: dt.date) -> bool:
         """Whether this version applies to dossiers received on ``on``."""
@@ -235,7 +191,22 @@ class Procedure:
     def worst_path(self) -> tuple[Decimal | None, tuple[str, ...]]:
         """The longest total allotment (in working hours) over the paths from the first step to
         the end, and that path; None when an allotment is in calendar units or missing."""
-        return _longest(self._index.steps, self._index.start, None, ())
+        return graph.longest(self._index.steps, self._index.start)
+
+    def longest_from(self, step: str) -> Decimal | None:
+        """The longest total allotment (working hours) from ``step`` to the end; None when an
+        allotment is in calendar units."""
+        return graph.longest(self._index.steps, self.step(step).name)[0]
+
+    @property
+    def join_need(self) -> Mapping[str, int]:
+        """For each join step, how many parallel branches it waits for."""
+        return self._index.join_need
+
+    @property
+    def fields(self) -> Mapping[str, DataField]:
+        """The declared data fields by name."""
+        return self._index.fields
 
     def to_machine(self, model: Any = None) -> Machine:
         """An equivalent ``transitions.Machine`` (needs ``pip install 'dossierflow[machine]'``);
@@ -254,49 +225,17 @@ class Procedure:
 class _Index:
     """Lookup tables the engine uses, built once per procedure."""
 
-    __slots__ = ("fields", "join_need", "start", "steps")
+    __slots__ = ("fields", "fields_by_name", "join_need", "start", "steps")
 
     def __init__(self, proc: Procedure) -> None:
         self.steps: dict[str, Step] = {s.name: s for s in proc.steps}
         self.start: str = proc.start if proc.start is not None else proc.steps[0].name
-        self.fields: dict[str, DataField] = {f.name: f for f in proc.data}
-        self.join_need: dict[str, int] = {
-            p.join: len(p.branches) for p in _parallels(proc.steps) if p.join is not None
-        }
+        self.fields_by_name: dict[str, DataField] = {f.name: f for f in proc.data}
+        self.join_need = MappingProxyType(graph.join_need(proc.steps))
+        self.fields = MappingProxyType(self.fields_by_name)
 
 
 # ---------------------------------------------------------------------------------- validation
-
-
-def _targets(nxt: Next) -> Iterator[str | End]:
-    """Every step (or END) ``nxt`` can lead to directly."""
-    if isinstance(nxt, str | End):
-        yield nxt
-    elif isinstance(nxt, Parallel):
-        yield from nxt.branches
-    elif isinstance(nxt, Choice):
-        for option in (*(o.then for o in nxt.options), nxt.otherwise):
-            yield from _targets(option)
-
-
-def _parallels(steps: Iterable[Step]) -> Iterator[Parallel]:
-    for step in steps:
-        nxt = step.then
-        if isinstance(nxt, Parallel):
-            yield nxt
-        elif isinstance(nxt, Choice):
-            for option in (*(o.then for o in nxt.options), nxt.otherwise):
-                if isinstance(option, Parallel):
-                    yield option
-
-
-def _is_of(value: object, kind: type) -> bool:
-    """``isinstance`` for data fields: bools are not numbers, ints are floats."""
-    if isinstance(value, bool):
-        return kind is bool
-    if kind is float:
-        return isinstance(value, int | float)
-    return isinstance(value, kind)
 
 
 def _duplicates(names: Iterable[str]) -> list[str]:
@@ -355,7 +294,7 @@ def _validate(p: Procedure) -> Iterator[str]:
             yield (f"step {s.name!r}: then must be a step name, END, parallel(...) or "
                    f"choice(...), got {s.then!r}")
             continue
-        for t in _targets(s.then):
+        for t in graph.targets(s.then):
             if isinstance(t, str) and t not in steps:
                 yield f"step {s.name!r} leads to unknown step {t!r}"
         if isinstance(s.then, Choice):
@@ -365,7 +304,7 @@ def _validate(p: Procedure) -> Iterator[str]:
                     yield (f"step {s.name!r}: the condition on {o.field!r} reads data the "
                            "procedure does not declare; add DataField("
                            f"{o.field!r}, ...) to data")
-                elif not _is_of(o.equals, fd.type):
+                elif not fd.accepts(o.equals):
                     yield (f"step {s.name!r}: the condition compares {o.field!r} "
                            f"({fd.type.__name__}) with {o.equals!r}")
     start = p.start if p.start is not None else p.steps[0].name
@@ -379,7 +318,7 @@ def _validate(p: Procedure) -> Iterator[str]:
 
 def _safe_targets(s: Step) -> Iterator[str | End]:
     if isinstance(s.then, str | End | Parallel | Choice):
-        yield from _targets(s.then)
+        yield from graph.targets(s.then)
 
 
 def _validate_identity(p: Procedure) -> Iterator[str]:
@@ -411,33 +350,17 @@ def _validate_identity(p: Procedure) -> Iterator[str]:
 
 
 def _validate_graph(p: Procedure, steps: dict[str, Step], start: str) -> Iterator[str]:
-    reachable: set[str] = set()
-    todo = [start]
-    while todo:
-        name = todo.pop()
-        if name in reachable:
-            continue
-        reachable.add(name)
-        todo.extend(t for t in _targets(steps[name].then) if isinstance(t, str))
+    reachable = graph.reachable(steps, start)
     unreachable = [s.name for s in p.steps if s.name not in reachable]
     if unreachable:
         yield (f"these steps cannot be reached from the first step {start!r}: "
                f"{unreachable}; lead to them from another step or remove them")
-    ends: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for s in p.steps:
-            if s.name not in ends and any(
-                isinstance(t, End) or t in ends for t in _targets(s.then)
-            ):
-                ends.add(s.name)
-                changed = True
+    ends = graph.reaching_end(p.steps)
     stuck = [s.name for s in p.steps if s.name not in ends]
     if stuck:
         yield (f"these steps have no path to an end: {stuck}; lead them to END or to a step "
                "that reaches it")
-    forks = list(_parallels(p.steps))
+    forks = list(graph.parallels(p.steps))
     joins = [f.join for f in forks if f.join is not None]
     for dup in _duplicates(joins):
         yield f"step {dup!r} is the join of more than one parallel(...); give each its own join"
@@ -447,10 +370,10 @@ def _validate_graph(p: Procedure, steps: dict[str, Step], start: str) -> Iterato
         for dup in _duplicates(fork.branches):
             yield f"parallel{fork.branches} lists branch {dup!r} twice"
         for branch in fork.branches:
-            yield from _check_branch(steps, fork, branch, set(joins))
+            yield from graph.branch_problems(steps, fork, branch, set(joins))
     if p.time_limit is not None and isinstance(p.time_limit, TimeLimit) and not stuck:
         limit = p.time_limit.max_working_hours()
-        worst, path = _longest(steps, start, None, ())
+        worst, path = graph.longest(steps, start)
         if limit is not None and worst is not None and worst > limit:
             yield (f"the step allotments on path {' -> '.join(path)} add up to "
                    f"{_days(worst)} working days, more than the statutory limit "
@@ -459,101 +382,6 @@ def _validate_graph(p: Procedure, steps: dict[str, Step], start: str) -> Iterato
 
 def _days(hours: Decimal) -> str:
     return f"{(hours / HOURS_PER_WORKING_DAY).normalize():f}"
-
-
-def _check_branch(
-    steps: dict[str, Step], fork: Parallel, branch: str, joins: set[str]
-) -> Iterator[str]:
-    """Every path from ``branch`` must reach the fork's join (or END when it has none)."""
-    goal = fork.join
-    seen: set[str] = set()
-    todo = [branch]
-    reached = False
-    problems: list[str] = []
-    while todo:
-        name = todo.pop()
-        if name == goal:
-            reached = True
-            continue
-        if name in seen:
-            continue
-        seen.add(name)
-        if name in joins and name != goal:
-            problems.append(f"branch {branch!r} of parallel{fork.branches} runs into {name!r}, "
-                            "the join of another parallel(...)")
-            continue
-        nxt = steps[name].then
-        if isinstance(nxt, Parallel) and nxt.join is not None:
-            todo.append(nxt.join)  # a nested fork comes back together at its own join
-            continue
-        for t in _targets(nxt):
-            if isinstance(t, End):
-                if goal is None:
-                    reached = True
-                else:
-                    problems.append(
-                        f"branch {branch!r} of parallel{fork.branches} can reach END from "
-                        f"{name!r} without joining at {goal!r}; lead it to {goal!r}")
-            else:
-                todo.append(t)
-    if not reached and not problems:
-        problems.append(f"branch {branch!r} of parallel{fork.branches} can never join at "
-                        f"{goal!r}")
-    yield from problems
-
-
-def _longest(
-    steps: Mapping[str, Step], name: str, stop: str | None, stack: tuple[str, ...]
-) -> tuple[Decimal | None, tuple[str, ...]]:
-    """Longest total allotment (hours) from ``name`` to ``stop`` (None: END), and its path.
-
-    Loops (rework) are counted once. None when an allotment cannot be bounded in hours."""
-    if name == stop:
-        return Decimal(0), ()
-    if name in stack:
-        return Decimal(0), ()
-    step = steps[name]
-    own = Decimal(0) if step.allotment is None else step.allotment.max_working_hours()
-    if own is None:
-        return None, (name,)
-    rest, path = _longest_next(steps, step.then, stop, (*stack, name))
-    if rest is None:
-        return None, (name, *path)
-    return own + rest, (name, *path)
-
-
-def _longest_next(
-    steps: Mapping[str, Step], nxt: Next, stop: str | None, stack: tuple[str, ...]
-) -> tuple[Decimal | None, tuple[str, ...]]:
-    if isinstance(nxt, End):
-        return Decimal(0), ()
-    if isinstance(nxt, str):
-        return _longest(steps, nxt, stop, stack)
-    if isinstance(nxt, Parallel):
-        branch, branch_path = _worst(
-            _longest(steps, b, nxt.join, stack) for b in nxt.branches)
-        if nxt.join is None or branch is None:
-            return branch, branch_path
-        cost, path = _longest(steps, nxt.join, stop, stack)
-        if cost is None:
-            return None, (*branch_path, *path)
-        return branch + cost, (*branch_path, *path)
-    return _worst(_longest_next(steps, option, stop, stack)
-                  for option in (*(o.then for o in nxt.options), nxt.otherwise))
-
-
-def _worst(
-    candidates: Iterable[tuple[Decimal | None, tuple[str, ...]]],
-) -> tuple[Decimal | None, tuple[str, ...]]:
-    """The longest candidate (the first on ties); None as soon as one cannot be bounded."""
-    worst: tuple[Decimal | None, tuple[str, ...]] | None = None
-    for cost, path in candidates:
-        if cost is None:
-            return None, path
-        if worst is None or (worst[0] is not None and cost > worst[0]):
-            worst = (cost, path)
-    assert worst is not None
-    return worst
 
 
 # ------------------------------------------------------------------------ interconnected groups

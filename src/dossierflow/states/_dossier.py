@@ -1,9 +1,8 @@
-"""Dossiers, actors and events.
+"""Dossiers: immutable records whose every field follows from their history.
 
-A :class:`Dossier` is an immutable record whose every field follows from its history:
-:func:`evolve` folds one event into a dossier, and :func:`replay` folds a whole history. The
-engine decides which events a command yields and then uses the same :func:`evolve`, so a
-stored history always rebuilds the stored dossier.
+:func:`evolve` folds one event into a dossier and :func:`fold` a whole history (in time linear
+in its length). The engine decides which events a command yields and then uses the same
+:func:`evolve`, so a stored history always rebuilds the stored dossier.
 """
 
 from __future__ import annotations
@@ -11,17 +10,43 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import operator
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeAlias
+from collections.abc import Callable, Iterable
+from typing import Any, TypeAlias
 
 import attrs
 
 from dossierflow._errors import SchemaError
-from dossierflow.rules import Deadline, TimeLimit
+from dossierflow.rules import TimeLimit
+from dossierflow.states._events import (
+    EVENT_TYPES,
+    Apologized,
+    Channel,
+    Event,
+    Extended,
+    Filed,
+    HandedOff,
+    MemberCompleted,
+    Officer,
+    Outcome,
+    Paused,
+    Rated,
+    Received,
+    Refused,
+    Resolution,
+    Resolved,
+    ResultReturned,
+    Resumed,
+    StepCompleted,
+    Stopped,
+    Supplemented,
+    SupplementRequested,
+    Withdrawn,
+)
+from dossierflow.states._flow import Flow
 
 
 class Status(enum.Enum):
-    """Where a dossier is in its life (DOMAIN: "The life of a dossier")."""
+    """Where a dossier is in its life (Decree 118/2025/NĐ-CP: receipt, handling, return)."""
 
     FILED = "filed"
     """Submitted (online, by post or at the desk), not yet received."""
@@ -47,259 +72,16 @@ class Status(enum.Enum):
         """Whether no more handling can happen (only rating, for a returned result)."""
         return self in _FINAL
 
-
-_FINAL = frozenset(
-    {Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED}
-)
-
-
-class Channel(enum.Enum):
-    """How the dossier was filed (the numbering portals report)."""
-
-    IN_PERSON = 1
-    ONLINE = 2
-    POSTAL = 3
-
-
-class Outcome(enum.Enum):
-    """How an officer completes a step."""
-
-    FORWARD = "forward"
-    """Done; pass the dossier on along the flow."""
-    APPROVE = "approve"
-    """Approved; pass it on (at the last step, the dossier is resolved as approved)."""
-    REJECT = "reject"
-    """Rejected with reasons: the dossier is resolved as rejected (steps with can_reject)."""
-
-
-class Resolution(enum.Enum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-# ------------------------------------------------------------------------------------- actors
-
-
-@attrs.frozen
-class Citizen:
-    """An applicant (person or organisation), identified as the portal identifies them."""
-
-    id: str
-
-    def __str__(self) -> str:
-        return f"citizen {self.id}"
-
-
-@attrs.frozen
-class Officer:
-    """A civil servant: acts only on steps owned by their agency and role."""
-
-    id: str
-    agency: str
-    role: str
-
-    def __str__(self) -> str:
-        return f"officer {self.id} ({self.agency}/{self.role})"
-
-
-@attrs.frozen
-class System:
-    """An automated actor (a deadline sweeper, an integration): stops and resumes only."""
-
-    name: str
-
-    def __str__(self) -> str:
-        return f"system {self.name}"
-
-
-Actor: TypeAlias = Citizen | Officer | System
-
-
-# ------------------------------------------------------------------------------------- events
-
-
-@attrs.frozen
-class Filed:
-    dossier: str
-    procedure: str
-    version: int
-    channel: Channel
-    applicant: str
-    data: tuple[tuple[str, Any], ...]
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Received:
-    """Form 01: the receipt-and-appointment slip."""
-
-    receipt_no: str
-    agency: str
-    documents: tuple[str, ...]
-    appointment: Deadline | None
-    note: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Refused:
-    """Form 03: not received, with reasons."""
-
-    reasons: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class SupplementRequested:
-    """Form 02: what is missing and why; the clock pauses."""
-
-    agency: str
-    items: tuple[str, ...]
-    reason: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Supplemented:
-    documents: tuple[str, ...]
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class StepCompleted:
-    """A step's owner finished it; a row of the control slip (Form 05)."""
-
-    step: str
-    outcome: Outcome
-    data: tuple[tuple[str, Any], ...]
-    to_units: tuple[str, ...]
-    to_person: str | None
-    note: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class HandedOff:
-    """An active step passed to another person of the same unit; a row of the control slip."""
-
-    step: str
-    to_person: str
-    note: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Paused:
-    reason: str
-    legal_basis: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Resumed:
-    note: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Extended:
-    """More time granted, with the reason and legal basis (since 2025, Form 04 also asks)."""
-
-    by: TimeLimit
-    reason: str
-    legal_basis: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Resolved:
-    resolution: Resolution
-    note: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class MemberCompleted:
-    """A member procedure of an interconnected group finished its steps."""
-
-    member: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class ResultReturned:
-    method: str
-    note: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Withdrawn:
-    reason: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Stopped:
-    reason: str
-    legal_basis: str
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Apologized:
-    """Form 04: the agency that caused a delay apologises and gives a new appointment.
-
-    Reports still judge the dossier against its original appointment: late stays late."""
-
-    agency: str
-    reason: str
-    original_appointment: dt.datetime | None
-    new_appointment: dt.datetime
-    at: dt.datetime
-    actor: Actor
-
-
-@attrs.frozen
-class Rated:
-    score: int
-    comment: str
-    at: dt.datetime
-    actor: Actor
-
-
-Event: TypeAlias = (
-    Filed | Received | Refused | SupplementRequested | Supplemented | StepCompleted | HandedOff
-    | Paused | Resumed | Extended | Resolved | MemberCompleted | ResultReturned | Withdrawn
-    | Stopped | Rated | Apologized
-)
-EVENT_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        Filed, Received, Refused, SupplementRequested, Supplemented, StepCompleted, HandedOff,
-        Paused, Resumed, Extended, Resolved, MemberCompleted, ResultReturned, Withdrawn,
-        Stopped, Rated, Apologized,
-    )
-}
-"""Every event type by its stable stored name."""
-
-
-# ------------------------------------------------------------------------------------ dossier
+    @property
+    def is_open(self) -> bool:
+        """Whether someone still has to act: filed, awaiting a supplement, in progress, paused
+        or resolved (the result still to return)."""
+        return self not in _FINAL
+
+
+_FINAL = frozenset({Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED})
+CLOCK_STOPPED = frozenset({Status.PAUSED, Status.AWAITING_SUPPLEMENT})
+"""Statuses in which the clocks of the dossier and of its steps stand still."""
 
 
 @attrs.frozen
@@ -311,12 +93,37 @@ class Holder:
 
 
 @attrs.frozen
+class ControlSlipRow:
+    """One row of the process control slip (Form 06 of Circular 03/2025/TT-VPCP): a handoff
+    from a unit and person to the next, with the step's result. ``verdict`` and ``margin``
+    (working time; negative when late) are filled in by the clock
+    (:meth:`dossierflow.clock.Sla.control_slip`) for steps with an allotment."""
+
+    step: str
+    from_unit: str
+    from_person: str
+    to_unit: str
+    to_person: str | None
+    at: dt.datetime
+    result: str
+    note: str
+    verdict: Any = None
+    margin: dt.timedelta | None = None
+
+
+RECEPTION = "(reception)"
+"""The name of the desk's own step in control slips and worklists: receiving and transferring
+the dossier to the first agency."""
+
+
+@attrs.frozen
 class Dossier:
-    """A dossier: everything follows from ``history`` (see :func:`replay`).
+    """A dossier: everything follows from ``history`` (see :func:`fold`).
 
     ``active`` are the steps being handled now; ``waiting`` counts, for each join step, the
-    parallel branches that have reached it. ``version`` is the number of events, for
-    optimistic concurrency.
+    parallel branches that have reached it. ``receipt`` is the receipt slip (Form 01: number,
+    desk, instant, appointment). ``version`` is the number of events, for optimistic
+    concurrency.
     """
 
     id: str
@@ -333,6 +140,10 @@ class Dossier:
     supplement_requests: tuple[str, ...] = ()
     resolution: Resolution | None = None
     rated: bool = False
+    receipt: Received | None = None
+    extensions: tuple[TimeLimit, ...] = ()
+    apologies: tuple[Apologized, ...] = ()
+    members_done: tuple[str, ...] = ()
     history: tuple[Event, ...] = ()
 
     @property
@@ -349,68 +160,125 @@ class Dossier:
     def active_steps(self) -> tuple[str, ...]:
         return tuple(h.step for h in self.active)
 
+    @property
+    def appointment(self) -> dt.datetime | None:
+        """The appointment on the receipt slip (None before receipt or without a limit); an
+        apology's new appointment does not change it: reports judge against it."""
+        receipt = self.receipt
+        return receipt.appointment.due if receipt and receipt.appointment else None
+
+    def pending_apology(self, at: dt.datetime) -> Apologized | None:
+        """The apology whose new appointment has not passed at ``at`` (Form 04), if any: the
+        appointment may be moved only while no such apology stands."""
+        for e in reversed(self.apologies):
+            if e.new_appointment > at:
+                return e
+        return None
+
     def control_slip(self) -> tuple[ControlSlipRow, ...]:
-        """Form 05: every handoff of the dossier, in order."""
+        """The process control slip: every handoff of the dossier in order, the desk's
+        transfer to the first agencies included (without verdicts; see
+        :meth:`dossierflow.clock.Sla.control_slip`)."""
         rows: list[ControlSlipRow] = []
         for e in self.history:
-            if isinstance(e, StepCompleted | HandedOff):
-                frm = e.actor
-                unit = frm.agency if isinstance(frm, Officer) else str(frm)
-                person = frm.id if isinstance(frm, Officer) else str(frm)
-                if isinstance(e, StepCompleted):
-                    rows.append(ControlSlipRow(e.step, unit, person, ", ".join(e.to_units),
-                                               e.to_person, e.at, e.outcome.value, e.note))
-                else:
-                    rows.append(ControlSlipRow(e.step, unit, person, unit, e.to_person, e.at,
-                                               "handoff", e.note))
+            kind = type(e)
+            if kind is Received:
+                assert isinstance(e, Received)
+                unit, person = _sender(e.actor)
+                rows.append(ControlSlipRow(RECEPTION, unit, person, ", ".join(e.to_units),
+                                           None, e.at, "received", e.note))
+            elif kind is StepCompleted:
+                assert isinstance(e, StepCompleted)
+                unit, person = _sender(e.actor)
+                rows.append(ControlSlipRow(e.step, unit, person, ", ".join(e.to_units),
+                                           e.to_person, e.at, e.outcome.value, e.note))
+            elif kind is HandedOff:
+                assert isinstance(e, HandedOff)
+                unit, person = _sender(e.actor)
+                rows.append(ControlSlipRow(e.step, unit, person, unit, e.to_person, e.at,
+                                           "handoff", e.note))
         return tuple(rows)
 
 
-@attrs.frozen
-class ControlSlipRow:
-    """One row of the process control slip (Form 05)."""
-
-    step: str
-    from_unit: str
-    from_person: str
-    to_unit: str
-    to_person: str | None
-    at: dt.datetime
-    result: str
-    note: str
+def _sender(actor: Any) -> tuple[str, str]:
+    if isinstance(actor, Officer):
+        return actor.agency, actor.id
+    return str(actor), str(actor)
 
 
-class Flow(Protocol):
-    """What :func:`evolve` needs from a procedure: where tokens go. The engine's flow over a
-    procedure definition provides it (this module does not import definitions)."""
-
-    def first(self, dossier: Dossier) -> tuple[tuple[Holder, ...], tuple[tuple[str, int], ...]]:
-        """The active steps and waiting joins of a dossier just received."""
-
-    def advance(
-        self, dossier: Dossier, step: str, data: Mapping[str, Any]
-    ) -> tuple[tuple[Holder, ...], tuple[tuple[str, int], ...]]:
-        """The active steps and waiting joins after ``step`` completes with ``data``."""
+# -------------------------------------------------------------------------------- folding
 
 
-def evolve(dossier: Dossier | None, event: Event, flow: Flow) -> Dossier:
-    """The dossier after ``event``. Pure and total for every event the engine emits."""
+def evolve(dossier: Dossier | None, event: Event, flow: Flow | None = None) -> Dossier:
+    """The dossier after ``event``. Pure and total for every event the engine emits; ``flow``
+    is needed only for events written by schema 1 (which do not record where the flow went)."""
     if dossier is None:
-        if type(event) is not Filed:
-            raise SchemaError(f"a history starts with Filed, not {type(event).__name__}")
-        return Dossier(
-            id=event.dossier, procedure=event.procedure,
-            procedure_version=event.version, status=Status.FILED, channel=event.channel,
-            applicant=event.applicant, data=event.data, history=(event,),
-        )
+        return _start(event)
+    event = _complete(dossier, event, flow)
+    return _apply(dossier, event, (*dossier.history, event))
+
+
+def fold(events: Iterable[Event], flow: Flow | None = None,
+         dossier: Dossier | None = None) -> Dossier:
+    """``dossier`` (None: a new one) with ``events`` folded in, in time linear in the history:
+    the intermediate dossiers carry no history, which is attached once at the end. Events of
+    schema 1 come out completed (``activated``, ``waiting``) by ``flow``."""
+    history = list(dossier.history) if dossier is not None else []
+    state = dossier
+    for event in events:
+        if state is None:
+            state = _start(event)
+        else:
+            event = _complete(state, event, flow)
+            state = _apply(state, event, ())
+        history.append(event)
+    if state is None:
+        raise SchemaError("a history starts with Filed; this one is empty")
+    values = list(_VALUES(state))
+    values[_HISTORY] = tuple(history)
+    return Dossier(*values)
+
+
+def _start(event: Event) -> Dossier:
+    if type(event) is not Filed:
+        raise SchemaError(f"a history starts with Filed, not {type(event).__name__}")
+    assert isinstance(event, Filed)
+    return Dossier(id=event.dossier, procedure=event.procedure,
+                   procedure_version=event.version, status=Status.FILED,
+                   channel=event.channel, applicant=event.applicant, data=event.data,
+                   history=(event,))
+
+
+def _complete(d: Dossier, event: Event, flow: Flow | None) -> Event:
+    """``event`` with where the flow went, when schema 1 did not record it."""
+    kind = type(event)
+    if (kind is not Received and kind is not StepCompleted) or \
+            event.activated is not None:  # type: ignore[union-attr]
+        return event
+    if flow is None:
+        raise SchemaError(f"{kind.__name__} of schema 1 needs the procedure's flow to be read",
+                          dossier_id=d.id, seq=d.version + 1)
+    if kind is Received:
+        activated, waiting = flow.first(dict(d.data))
+        return attrs.evolve(event, activated=activated, waiting=waiting,
+                            to_units=flow.units(activated))
+    assert isinstance(event, StepCompleted)
+    if event.outcome is Outcome.REJECT:
+        return attrs.evolve(event, activated=(), waiting=())
+    data = dict(_merge(d.data, event.data))
+    activated, waiting = flow.advance(event.step, data, d.waiting)
+    return attrs.evolve(event, activated=activated, waiting=waiting)
+
+
+def _apply(d: Dossier, event: Event, history: tuple[Event, ...]) -> Dossier:
     change = _CHANGES.get(type(event))
     if change is None:
         raise SchemaError(f"{type(event).__name__} cannot follow the first event",
-                          dossier_id=dossier.id, seq=dossier.version + 1)
-    values = list(_VALUES(dossier))
-    for name, value in change(dossier, event, flow).items():
+                          dossier_id=d.id, seq=d.version + 1)
+    values = list(_VALUES(d))
+    for name, value in change(d, event).items():
         values[_POSITION[name]] = value
-    values[_HISTORY] = (*dossier.history, event)
+    values[_HISTORY] = history
     return Dossier(*values)
 
 
@@ -418,88 +286,100 @@ _FIELD_NAMES = tuple(a.name for a in attrs.fields(Dossier))
 _POSITION = {name: k for k, name in enumerate(_FIELD_NAMES)}
 _HISTORY = _POSITION["history"]
 _VALUES = operator.attrgetter(*_FIELD_NAMES)
-_Change: TypeAlias = Callable[[Dossier, Any, Flow], dict[str, Any]]
+_Change: TypeAlias = Callable[[Dossier, Any], dict[str, Any]]
+_UNASSIGNED: dict[str, Holder] = {}
 
 
-def _filed(d: Dossier, e: Filed, flow: Flow) -> dict[str, Any]:
+def _holder(step: str, person: str | None) -> Holder:
+    if person is not None:
+        return Holder(step, person)
+    found = _UNASSIGNED.get(step)
+    if found is None:  # holders are immutable: one unassigned holder per step name serves all
+        found = _UNASSIGNED[step] = Holder(step)
+    return found
+
+
+def _filed(d: Dossier, e: Filed) -> dict[str, Any]:
     raise SchemaError("Filed can only start a history", dossier_id=d.id, seq=d.version + 1)
 
 
-def _received(d: Dossier, e: Received, flow: Flow) -> dict[str, Any]:
-    active, waiting = flow.first(d)
-    return {"status": Status.IN_PROGRESS, "received": True, "active": active,
-            "waiting": waiting}
+def _received(d: Dossier, e: Received) -> dict[str, Any]:
+    assert e.activated is not None
+    assert e.waiting is not None
+    return {"status": Status.IN_PROGRESS, "received": True, "receipt": e,
+            "active": tuple(_holder(s, None) for s in e.activated), "waiting": e.waiting}
 
 
-def _supplement_requested(d: Dossier, e: SupplementRequested, flow: Flow) -> dict[str, Any]:
+def _supplement_requested(d: Dossier, e: SupplementRequested) -> dict[str, Any]:
     return {"status": Status.AWAITING_SUPPLEMENT, "resume_to": d.status,
             "supplement_requests": (*d.supplement_requests, e.agency)}
 
 
-def _back(d: Dossier, e: Supplemented | Resumed, flow: Flow) -> dict[str, Any]:
+def _back(d: Dossier, e: Supplemented | Resumed) -> dict[str, Any]:
     return {"status": d.resume_to or Status.IN_PROGRESS, "resume_to": None}
 
 
-def _step_completed(d: Dossier, e: StepCompleted, flow: Flow) -> dict[str, Any]:
+def _step_completed(d: Dossier, e: StepCompleted) -> dict[str, Any]:
+    assert e.activated is not None
+    assert e.waiting is not None
     data = _merge(d.data, e.data)
-    active: tuple[Holder, ...] = ()
-    waiting: tuple[tuple[str, int], ...] = ()
-    if e.outcome is not Outcome.REJECT:
-        active, waiting = flow.advance(d, e.step, dict(data))
-    if e.to_person is not None:
-        before = {h.step for h in d.active if h.step != e.step}
-        active = tuple(Holder(h.step, e.to_person) if h.step not in before else h
-                       for h in active)
-    return {"data": data, "active": active, "waiting": waiting}
+    if e.outcome is Outcome.REJECT:
+        return {"data": data, "active": (), "waiting": ()}
+    active = list(d.active)
+    for k, h in enumerate(active):
+        if h.step == e.step:
+            del active[k]
+            break
+    active.extend(_holder(s, e.to_person) for s in e.activated)
+    return {"data": data, "active": tuple(active), "waiting": e.waiting}
 
 
-def _handed_off(d: Dossier, e: HandedOff, flow: Flow) -> dict[str, Any]:
+def _handed_off(d: Dossier, e: HandedOff) -> dict[str, Any]:
     return {"active": tuple(Holder(h.step, e.to_person) if h.step == e.step else h
                             for h in d.active)}
 
 
 def _ended(status: Status) -> _Change:
-    def change(d: Dossier, e: Any, flow: Flow) -> dict[str, Any]:
+    def change(d: Dossier, e: Any) -> dict[str, Any]:
         return {"status": status, "active": (), "waiting": (), "resume_to": None}
 
     return change
 
 
-def _resolved(d: Dossier, e: Resolved, flow: Flow) -> dict[str, Any]:
+def _resolved(d: Dossier, e: Resolved) -> dict[str, Any]:
     return {"status": Status.RESOLVED, "resolution": e.resolution, "active": (),
             "waiting": ()}
 
 
-def _nothing(d: Dossier, e: Any, flow: Flow) -> dict[str, Any]:
+def _nothing(d: Dossier, e: Any) -> dict[str, Any]:
     return {}
 
 
 _CHANGES: dict[type[Any], _Change] = {
     Filed: _filed,
     Received: _received,
-    Refused: lambda d, e, f: {"status": Status.REFUSED},
+    Refused: lambda d, e: {"status": Status.REFUSED},
     SupplementRequested: _supplement_requested,
     Supplemented: _back,
     Resumed: _back,
-    Paused: lambda d, e, f: {"status": Status.PAUSED, "resume_to": d.status},
+    Paused: lambda d, e: {"status": Status.PAUSED, "resume_to": d.status},
     StepCompleted: _step_completed,
     HandedOff: _handed_off,
     Resolved: _resolved,
-    ResultReturned: lambda d, e, f: {"status": Status.RETURNED},
+    ResultReturned: lambda d, e: {"status": Status.RETURNED},
     Withdrawn: _ended(Status.WITHDRAWN),
     Stopped: _ended(Status.STOPPED),
-    Rated: lambda d, e, f: {"rated": True},
-    Extended: _nothing,
-    MemberCompleted: _nothing,
-    Apologized: _nothing,
+    Rated: lambda d, e: {"rated": True},
+    Extended: lambda d, e: {"extensions": (*d.extensions, e.by)},
+    MemberCompleted: lambda d, e: {"members_done": (*d.members_done, e.member)},
+    Apologized: lambda d, e: {"apologies": (*d.apologies, e)},
 }
 """What each event changes in a dossier (besides appending itself to the history)."""
 assert set(_CHANGES) == set(EVENT_TYPES.values())
 
 
-def _merge(
-    data: tuple[tuple[str, Any], ...], update: tuple[tuple[str, Any], ...]
-) -> tuple[tuple[str, Any], ...]:
+def _merge(data: tuple[tuple[str, Any], ...],
+           update: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
     if not update:
         return data
     merged = dict(data)

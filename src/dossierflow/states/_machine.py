@@ -4,7 +4,9 @@ callback style (and, in our tests, an oracle for the engine's state semantics).
 Its states are the dossier's configurations: the status and, while the dossier is being handled,
 which steps are active and how many parallel branches wait at each join, e.g.
 ``in_progress:1.004194/register_residence+1.002364/issue_card``. They are found by exploring the
-definition's graph, independently of the engine. Triggers are named after the commands:
+definition's graph through :func:`._graph.outcomes` (every way a ``then`` can go, with the
+conditions each needs), where the engine asks :func:`._graph.choose` for one dossier's way.
+Triggers are named after the commands:
 ``receive``, ``refuse``, ``request_supplement``, ``supplement``, ``complete_step:<step>``,
 ``reject:<step>``, ``hand_off:<step>``, ``pause``, ``resume``, ``withdraw``, ``stop``,
 ``return_result``, ``rate``, ``apologize``. Choices become ordered conditional transitions on
@@ -16,19 +18,16 @@ and instants, which the engine checks.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from dossierflow._errors import InvalidArgument
-from dossierflow.states._definition import Choice, End, Next, Parallel, Procedure
+from dossierflow.states import _graph as graph
+from dossierflow.states._definition import Procedure
 from dossierflow.states._dossier import Dossier, Status
 
 if TYPE_CHECKING:
     from transitions import Machine
 
-_Condition = tuple[str, Any, bool]
-"""(field, value, wanted): ``(data.get(field) == value) is wanted``."""
 _Config = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
 """(active steps sorted, waiting joins sorted)."""
 
@@ -63,50 +62,10 @@ def _name(status: str, config: _Config) -> str:
     return text
 
 
-def _outcomes(nxt: Next) -> Iterator[tuple[tuple[_Condition, ...], tuple[str, ...]]]:
-    """Every way of entering ``nxt``: the conditions it needs and the steps it reaches."""
-    if isinstance(nxt, str):
-        yield (), (nxt,)
-    elif isinstance(nxt, End):
-        yield (), ()
-    elif isinstance(nxt, Parallel):
-        per_branch = [list(_outcomes(b)) for b in nxt.branches]
-        for combo in itertools.product(*per_branch):
-            yield (tuple(c for conds, _ in combo for c in conds),
-                   tuple(s for _, steps in combo for s in steps))
-    else:
-        assert isinstance(nxt, Choice)
-        earlier: list[_Condition] = []
-        for option in nxt.options:
-            mine = (option.field, option.equals, True)
-            for conds, steps in _outcomes(option.then):
-                yield (*earlier, mine, *conds), steps
-            earlier.append((option.field, option.equals, False))
-        for conds, steps in _outcomes(nxt.otherwise):
-            yield (*earlier, *conds), steps
-
-
-def _enter(proc: Procedure, active: list[str], waiting: dict[str, int],
+def _enter(need: dict[str, int], active: list[str], waiting: dict[str, int],
            reached: tuple[str, ...]) -> _Config:
-    need = {p.join: len(p.branches) for s in proc.steps for p in _forks(s.then)
-            if p.join is not None}
-    for step in reached:
-        if step in need:
-            waiting[step] = waiting.get(step, 0) + 1
-            if waiting[step] == need[step]:
-                del waiting[step]
-                active.append(step)
-        else:
-            active.append(step)
+    active.extend(graph.arrive(reached, waiting, need))
     return tuple(sorted(active)), tuple(sorted(waiting.items()))
-
-
-def _forks(nxt: Next) -> Iterator[Parallel]:
-    if isinstance(nxt, Parallel):
-        yield nxt
-    elif isinstance(nxt, Choice):
-        for option in (*(o.then for o in nxt.options), nxt.otherwise):
-            yield from _forks(option)
 
 
 def machine_spec(proc: Procedure) -> tuple[list[str], list[dict[str, Any]]]:
@@ -133,10 +92,10 @@ def machine_spec(proc: Procedure) -> tuple[list[str], list[dict[str, Any]]]:
     add("return_result", "resolved", "returned")
     add("rate", "returned", "rated")
 
-    first_configs = list(_outcomes(proc.first_step))
+    need = dict(proc.join_need)
     todo: list[_Config] = []
-    for _conds, reached in first_configs:
-        config = _enter(proc, [], {}, reached)
+    for _conds, reached in graph.outcomes(proc.first_step):
+        config = _enter(need, [], {}, reached)
         add("receive", "filed", _name("in_progress", config))
         todo.append(config)
     seen: set[_Config] = set()
@@ -163,10 +122,10 @@ def machine_spec(proc: Procedure) -> tuple[list[str], list[dict[str, Any]]]:
             add(f"hand_off:{step}", here, None)
             if definition.can_reject:
                 add(f"reject:{step}", here, "resolved")
-            for conds, reached in _outcomes(definition.then):
+            for conds, reached in graph.outcomes(definition.then):
                 rest = list(active)
                 rest.remove(step)
-                nxt = _enter(proc, rest, dict(waiting), reached)
+                nxt = _enter(need, rest, dict(waiting), reached)
                 dest = "resolved" if nxt == ((), ()) else _name("in_progress", nxt)
                 if dest != "resolved":
                     todo.append(nxt)
@@ -181,7 +140,7 @@ def _merge_data(event: Any) -> None:
         event.model.data.update(update)
 
 
-def _holds(condition: _Condition) -> Any:
+def _holds(condition: graph.Condition) -> Any:
     field, value, wanted = condition
     return lambda event: (event.model.data.get(field) == value) is wanted
 

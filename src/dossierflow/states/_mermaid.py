@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dossierflow.states._definition import Choice, End, Next, Parallel
+from dossierflow.states._graph import Choice, End, Next, Parallel, options
 
 if TYPE_CHECKING:
     from dossierflow.states._definition import Procedure
@@ -56,9 +56,9 @@ def to_mermaid(proc: Procedure) -> str:
             decision = node("choice")
             lines.append(f"  {decision}{{{_label('which?')}}}")
             lines.append(f"  {src}{arrow}{decision}")
-            for o in nxt.options:
-                edge(decision, o.then, f"{o.field} = {o.equals!r}")
-            edge(decision, nxt.otherwise, "otherwise")
+            labels = [f"{o.field} = {o.equals!r}" for o in nxt.options] + ["otherwise"]
+            for label, option in zip(labels, options(nxt), strict=True):
+                edge(decision, option, label)
 
     for s in proc.steps:
         edge(ids[s.name], s.then)

@@ -20,10 +20,17 @@ import cattrs
 from cattrs.strategies import configure_tagged_union
 
 from dossierflow._errors import InvalidArgument, SchemaError
-from dossierflow.states._dossier import EVENT_TYPES, Actor, Citizen, Dossier, Event, Officer, System
+from dossierflow.states._dossier import Dossier
+from dossierflow.states._events import EVENT_TYPES, Actor, Citizen, Event, Officer, System
 
-SCHEMA_VERSION = 1
-"""The version of the stored format this library writes and the newest it reads."""
+SCHEMA_VERSION = 2
+"""The version of the stored format this library writes and the newest it reads.
+
+- 1 (dossierflow 0.1.0.dev0): the first.
+- 2: ``Received`` and ``StepCompleted`` record where the flow went (``activated``,
+  ``waiting``; ``Received.to_units``); ``Apologize`` commands carry the original appointment.
+  Events of schema 1 read with those fields None, and the engine fills them in from the
+  procedure's graph when it folds them."""
 
 _Data = tuple[tuple[str, Any], ...]
 

@@ -1,0 +1,197 @@
+"""The timeline: what the clock knows of one dossier after some of its events.
+
+A :class:`Timeline` holds the dossier's ledger (started from the receipt slip's recorded
+:class:`~dossierflow.rules.Deadline`), one ledger per active step against its allotment, the
+verdicts of the steps already done, and when the dossier ended. :func:`advance` folds one event
+into it in constant time (no replay, no walk of the procedure's graph: events record which
+steps they activated), so the store's projection keeps it event by event and the clock's
+functions fold a history once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import attrs
+
+from dossierflow.calendar import WorkCalendar
+from dossierflow.clock._ledger import ZERO, Ledger, Verdict, judge
+from dossierflow.rules import SupplementPolicy, TimeLimit, clock_start
+from dossierflow.states import (
+    Event,
+    Extended,
+    Paused,
+    Procedure,
+    Received,
+    Refused,
+    Resolved,
+    ResultReturned,
+    Resumed,
+    StepCompleted,
+    Stopped,
+    Supplemented,
+    SupplementRequested,
+    Withdrawn,
+)
+
+
+@attrs.frozen
+class StepVerdict:
+    """One step's sub-clock: from its activation to its completion, paused with the dossier.
+    ``margin`` is working time left (negative: late by that much)."""
+
+    step: str
+    agency: str
+    activated: dt.datetime
+    completed: dt.datetime | None
+    allotment: TimeLimit | None
+    due: dt.datetime | None
+    consumed: dt.timedelta
+    verdict: Verdict | None
+    margin: dt.timedelta | None
+
+
+@attrs.frozen
+class StepClock:
+    """An active step's clock (``ledger`` None: the step has no allotment)."""
+
+    step: str
+    agency: str
+    activated: dt.datetime
+    ledger: Ledger | None
+
+    def judged(self, at: dt.datetime | None, cal: WorkCalendar) -> StepVerdict:
+        """This open step as seen at ``at`` (None: no verdict yet): late once overdue."""
+        ledger = self.ledger
+        if ledger is None:
+            return StepVerdict(self.step, self.agency, self.activated, None, None, None, ZERO,
+                               None, None)
+        if at is None:
+            return StepVerdict(self.step, self.agency, self.activated, None, ledger.limit,
+                               ledger.due, ledger.consumed, None, None)
+        consumed = ledger.consumed_at(at, cal)
+        verdict = Verdict.LATE if ledger.is_overdue(at) else None
+        if ledger.running is not None and ledger.due is not None:
+            margin: dt.timedelta | None = judge(at, ledger.due, cal)[1]
+        else:
+            margin = ledger.budget - consumed
+        return StepVerdict(self.step, self.agency, self.activated, None, ledger.limit,
+                           ledger.due, consumed, verdict, margin)
+
+    def completed(self, at: dt.datetime, cal: WorkCalendar) -> StepVerdict:
+        """This step's verdict when it completes at ``at``."""
+        ledger = self.ledger
+        if ledger is None:
+            return StepVerdict(self.step, self.agency, self.activated, at, None, None, ZERO,
+                               None, None)
+        ledger = ledger.stop(at, cal)
+        verdict: Verdict | None = None
+        margin: dt.timedelta | None = None
+        if ledger.due is not None:
+            verdict, margin = judge(at, ledger.due, cal)
+        return StepVerdict(self.step, self.agency, self.activated, at, ledger.limit,
+                           ledger.due, ledger.consumed, verdict, margin)
+
+
+@attrs.frozen
+class Timeline:
+    """What the clock knows of a dossier: its ``ledger`` (None before receipt or without a
+    time limit), the clocks of its active steps, the verdicts of the steps done, the
+    receipt's ``agency``, and ``ended`` (when it was resolved, else returned, else stopped,
+    withdrawn or refused) with whether its clock was running then."""
+
+    ledger: Ledger | None = None
+    open: tuple[StepClock, ...] = ()
+    done: tuple[StepVerdict, ...] = ()
+    receiver: str | None = None
+    ended: dt.datetime | None = None
+    ended_running: bool = False
+    judged: bool = True
+    """False once withdrawn or refused: such dossiers get no verdict."""
+
+    @property
+    def due(self) -> dt.datetime | None:
+        """The dossier's due instant now; None while its clock is stopped or it has none."""
+        return None if self.ledger is None else self.ledger.current_due
+
+    @property
+    def overdue_from(self) -> dt.datetime | None:
+        """From when the dossier is overdue (None: it is not), while it is open."""
+        if self.ledger is None or self.ended is not None:
+            return None
+        return self.ledger.overdue_from
+
+    def is_overdue(self, at: dt.datetime) -> bool:
+        """Whether the open dossier is past its appointment at ``at`` (a dossier paused after
+        its time ran out included)."""
+        since = self.overdue_from
+        return since is not None and since < at
+
+
+def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> Timeline:
+    """The timeline after ``event`` (an event whose flow is recorded: see
+    :class:`~dossierflow.states.StepCompleted`)."""
+    kind = type(event)
+    at = event.at
+    ledger = tl.ledger
+    if kind is Received:
+        assert isinstance(event, Received)
+        if event.appointment is not None:
+            ledger = Ledger.from_deadline(event.appointment, cal)
+        opened = _open(proc, event.activated or (), at, cal)
+        return attrs.evolve(tl, ledger=ledger, open=opened, receiver=event.agency)
+    if kind is StepCompleted:
+        assert isinstance(event, StepCompleted)
+        open_ = list(tl.open)
+        done = tl.done
+        for k, clock in enumerate(open_):
+            if clock.step == event.step:
+                done = (*done, clock.completed(at, cal))
+                del open_[k]
+                break
+        open_.extend(_open(proc, event.activated or (), at, cal))
+        return attrs.evolve(tl, open=tuple(open_), done=done)
+    if kind is SupplementRequested or kind is Paused:
+        return attrs.evolve(tl, ledger=ledger.stop(at, cal) if ledger else None,
+                            open=_each(tl.open, lambda x: x.stop(at, cal)))
+    if kind is Supplemented or kind is Resumed:
+        if ledger is not None and kind is Supplemented and \
+                proc.clock.on_supplement is SupplementPolicy.RESTART:
+            limit = ledger.limit
+            ledger = Ledger.start(limit, clock_start(at, limit, cal, proc.clock), cal,
+                                  proc.clock.convention)
+        elif ledger is not None:
+            ledger = ledger.resume(at, cal)
+        return attrs.evolve(tl, ledger=ledger, open=_each(tl.open, lambda x: x.resume(at, cal)))
+    if kind is Extended:
+        assert isinstance(event, Extended)
+        return attrs.evolve(tl, ledger=ledger.extend(event.by, cal) if ledger else None)
+    if kind is Resolved or kind is Stopped or kind is Withdrawn or kind is Refused:
+        done = (*tl.done, *(c.completed(at, cal) for c in tl.open))
+        running = ledger is not None and ledger.running is not None
+        return attrs.evolve(
+            tl, ledger=ledger.stop(at, cal) if ledger else None, open=(), done=done,
+            ended=tl.ended or at, ended_running=running if tl.ended is None else
+            tl.ended_running, judged=tl.judged and kind is not Withdrawn and kind is not Refused)
+    if kind is ResultReturned and tl.ended is None:
+        return attrs.evolve(tl, ended=at)
+    return tl
+
+
+def _open(proc: Procedure, steps: tuple[str, ...], at: dt.datetime,
+          cal: WorkCalendar) -> tuple[StepClock, ...]:
+    clocks = []
+    for name in steps:
+        step = proc.step(name)
+        ledger = None
+        if step.allotment is not None:
+            ledger = Ledger.start(step.allotment, at, cal, proc.clock.convention)
+        clocks.append(StepClock(name, step.owner.agency, at, ledger))
+    return tuple(clocks)
+
+
+def _each(clocks: tuple[StepClock, ...],
+          change: Callable[[Ledger], Ledger]) -> tuple[StepClock, ...]:
+    return tuple(c if c.ledger is None else attrs.evolve(c, ledger=change(c.ledger))
+                 for c in clocks)
