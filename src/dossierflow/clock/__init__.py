@@ -10,11 +10,14 @@ overdue; proposes apologies (Form 04); and recomputes appointments when the cale
 - :class:`Timeline`: a dossier's ledger and its steps' ledgers after some events, advanced
   event by event; the store's projection keeps one per dossier.
 - :func:`responsible`: the one rule of blame, for apologies and verdicts alike.
+- :func:`format_margin`, :func:`format_duration`: working time as people read it, in
+  Vietnamese and English ("chậm 15 giờ 35 phút" / "late by 15h35").
 
 It sits above :mod:`dossierflow.states` (it reads dossiers) and below :mod:`dossierflow.store`.
 """
 
 from dossierflow.clock._blame import responsible
+from dossierflow.clock._format import format_duration, format_margin
 from dossierflow.clock._ledger import Ledger, Verdict, judge
 from dossierflow.clock._sla import ClockState, DossierVerdict, Moved, Sla
 from dossierflow.clock._timeline import StepClock, StepVerdict, Timeline
@@ -29,6 +32,8 @@ __all__ = [
     "StepVerdict",
     "Timeline",
     "Verdict",
+    "format_duration",
+    "format_margin",
     "judge",
     "responsible",
 ]
