@@ -7,11 +7,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from dossierflow._errors import ConcurrencyConflict, InvalidArgument, SchemaError
+from dossierflow import (
+    ConcurrencyConflict,
+    DossierExists,
+    DossierflowError,
+    DossierNotFound,
+    InvalidArgument,
+    NaiveDatetimeError,
+    SchemaError,
+)
+from dossierflow.states import SCHEMA_VERSION as EVENT_SCHEMA
 from dossierflow.states import (
     Apologized,
     Channel,
@@ -92,8 +102,6 @@ def test_stale_version_raises_and_writes_nothing(store_spec: Spec, opened: Any) 
     assert (info.value.dossier_id, info.value.expected, info.value.actual) == ("D-1", 2, 3)
     assert "loaded at version 2 but is at version 3" in str(info.value)
     assert count(store, tables.events, dossier_id="D-1") == 3
-    with pytest.raises(ConcurrencyConflict, match="loaded at version 0 but is at version 3"):
-        store.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 9), actor=MOM)
     with pytest.raises(InvalidArgument, match=r"what Engine\.apply returned"):
         store.save(first, first, ())
 
@@ -246,7 +254,7 @@ def test_reordered_events_are_named(store_spec: Spec, opened: Any) -> None:
     (lambda p: "{not json", "dossier A, event 2: stored payload is not JSON"),
     (lambda p: p.replace('"Received"', '"Teleported"'),
      "dossier A, event 2: unknown event type 'Teleported'"),
-    (lambda p: p.replace('"schema":1', '"schema":7'),
+    (lambda p: p.replace(f'"schema":{EVENT_SCHEMA}', '"schema":7'),
      "dossier A, event 2: schema version 7 is newer than this library's"),
     (lambda p: p.replace('"receipt_no":"BN-1"', '"receipt_no":5'),
      "dossier A, event 2: cannot read Received event"),
@@ -310,6 +318,123 @@ def test_payloads_are_canonical_json(store_spec: Spec, opened: Any) -> None:
         payload = conn.execute(sa.select(tables.events.c.payload)
                                .where(tables.events.c.seq == 2)).scalar_one()
     data = json.loads(payload)
-    assert data["schema"] == 1
+    assert data["schema"] == EVENT_SCHEMA
     assert data["type"] == "Received"
     assert data["appointment"]["due"] == "2026-03-02T17:00:00+07:00[Asia/Ho_Chi_Minh]"
+
+
+# ------------------------------------------------------------------- rough edges of the API
+
+
+def test_filing_a_taken_id_raises_dossier_exists(store_spec: Spec, opened: Any) -> None:
+    store = opened()
+    filed_copy(store)
+    store.run("D-1", HandOff("certify", "a"), at=vn(2, 10), actor=JUSTICE)
+    # Whether or not the store has the dossier cached (an in-memory store cannot be reopened).
+    stores = [store] if store_spec[0] == "memory" else [store, opened(create=False)]
+    for again in stores:
+        with pytest.raises(DossierExists) as info:
+            again.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 11), actor=MOM)
+        assert info.value.dossier_id == "D-1"
+        assert isinstance(info.value, (DossierflowError, ValueError))
+        assert not isinstance(info.value, ConcurrencyConflict)
+        assert "store.load('D-1')" in str(info.value)
+        assert "another id" in str(info.value)
+    assert count(store, tables.events, dossier_id="D-1") == 3
+    assert count(store, tables.outbox, dossier_id="D-1") == 1  # the receipt only
+    assert store.load("D-1", cached=False).version == 3
+    after, events = store.engine.apply(None, File("D-1", "2.000815", Channel.ONLINE),
+                                       at=vn(2, 11), actor=MOM)
+    with pytest.raises(DossierExists), store.db.begin() as conn:
+        store.save(None, after, events, connection=conn)
+    assert count(store, tables.events, dossier_id="D-1") == 3
+
+
+def test_unknown_ids_raise_dossier_not_found(store_spec: Spec, opened: Any) -> None:
+    store = opened()
+    filed_copy(store)
+    for call in (lambda: store.load("nope"), lambda: store.load("nope", cached=False),
+                 lambda: store.run("nope", HandOff("certify", "a"), at=vn(2, 10),
+                                   actor=JUSTICE)):
+        with pytest.raises(DossierNotFound, match="no dossier 'nope' in the store") as info:
+            call()
+        assert info.value.dossier_id == "nope"
+        assert isinstance(info.value, (DossierflowError, LookupError))
+        assert "store.file" in str(info.value)
+    assert count(store, tables.events, dossier_id="nope") == 0
+
+
+def test_run_refuses_a_filing(store_spec: Spec, opened: Any) -> None:
+    store = opened()
+    filed_copy(store)
+    filing = File("D-2", "2.000815", Channel.ONLINE)
+    with pytest.raises(InvalidArgument, match=r"store\.file\(File"):
+        store.run("D-2", filing, at=vn(2, 10), actor=MOM)
+    with pytest.raises(InvalidArgument, match=r"store\.file\(File"):
+        store.run("D-1", lambda d: filing, at=vn(2, 10), actor=MOM)
+    assert list(store.dossier_ids()) == ["D-1"]
+    assert store.load("D-1").version == 2
+
+
+def test_worklist_status_may_be_a_string(store_spec: Spec, opened: Any) -> None:
+    store = opened()
+    filed_copy(store, "A", received=False)
+    filed_copy(store, "B")
+    for status in ("in_progress", Status.IN_PROGRESS):
+        assert [e.dossier_id for e in store.worklist("ubnd_xa", status=status)] == ["B"]
+    assert [e.dossier_id for e in store.worklist("ubnd_xa", status="filed")] == ["A"]
+    for bad in ("in progress", 3):
+        with pytest.raises(InvalidArgument, match="'in_progress'") as info:
+            store.worklist("ubnd_xa", status=bad)  # type: ignore[arg-type]
+        assert all(repr(s.value) in str(info.value) for s in Status)
+
+
+@pytest.mark.parametrize("call", [
+    lambda store, at: store.sweep(at),
+    lambda store, at: store.overdue(at),
+    lambda store, at: store.due_soon(at, vn(3, 17)),
+    lambda store, at: store.relay(lambda m: None, at=at),
+], ids=["sweep", "overdue", "due_soon", "relay"])
+def test_instants_are_checked_up_front(store_spec: Spec, opened: Any, call: Any) -> None:
+    store = opened()
+    filed_copy(store, "A")
+    naive = dt.datetime(2026, 3, 3, 8)
+    with pytest.raises(NaiveDatetimeError, match=r"at='2026-03-03T08:00:00' is a naive") as info:
+        call(store, naive)
+    assert info.value.name == "at"
+    with pytest.raises(InvalidArgument, match="at must be a timezone-aware datetime") as bad:
+        call(store, "2026-03-03 08:00")
+    assert not isinstance(bad.value, NaiveDatetimeError)
+    assert store.pending_messages() == 1  # nothing was relayed (the receipt) or swept
+    assert len(store.load("A").history) == 2
+
+
+def test_due_soon_names_until(store_spec: Spec, opened: Any) -> None:
+    store = opened()
+    with pytest.raises(NaiveDatetimeError, match="until=") as info:
+        store.due_soon(vn(3, 9), dt.datetime(2026, 3, 3, 17))
+    assert info.value.name == "until"
+
+
+def test_worklist_instants_are_in_the_calendars_zone(store_spec: Spec,
+                                                     opened: Any) -> None:
+    store = opened()
+    filed_copy(store, "A")
+    zone = ZoneInfo(store.engine.calendar.timezone)
+    lists = (store.worklist("ubnd_xa"), store.overdue(vn(3, 8)),
+             store.due_soon(vn(2, 9), vn(3, 17)))
+    for entries in lists:
+        (entry,) = entries
+        assert entry.due == vn(2, 17)
+        assert entry.due is not None
+        assert entry.due.tzinfo == zone
+        assert entry.due.hour == 17  # the office's wall clock, not UTC's 10:00
+
+
+def test_store_errors_are_importable_from_the_top() -> None:
+    import dossierflow.store
+
+    for name in ("ConcurrencyConflict", "DossierExists", "DossierNotFound"):
+        assert name in dossierflow.__all__
+        assert name in dossierflow.store.__all__
+        assert getattr(dossierflow, name) is getattr(dossierflow.store, name)

@@ -4,7 +4,10 @@ The public surface is re-exported here; internals live in underscore modules.
 """
 
 from dossierflow._errors import (
+    ConcurrencyConflict,
+    DossierExists,
     DossierflowError,
+    DossierNotFound,
     InvalidArgument,
     InvalidCalendar,
     InvalidProcedure,
@@ -21,6 +24,9 @@ from dossierflow.calendar import WorkCalendar, vietnam
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ConcurrencyConflict",
+    "DossierExists",
+    "DossierNotFound",
     "DossierflowError",
     "InvalidArgument",
     "InvalidCalendar",

@@ -5,30 +5,41 @@ The engine never imports this package; a :class:`Store` loads dossiers, saves th
 accepted commands with optimistic concurrency (:class:`ConcurrencyConflict`), serves worklists
 through indexes, keeps an outbox of messages with a relay, runs the deadline sweeper, and
 verifies the hash chain. ``metadata`` holds the tables for applications' own migrations.
+
+The modules are package-internal, one concept each; import the names below from here:
+
+- ``_store``: the :class:`Store` (constructors, load, save, run, file; thin methods over the rest);
+- ``_schema``: the tables, the schema version and the migrations;
+- ``_sql``: the SQL fast path (prepared statements on the driver's cursor, raw connections, the
+  PostgreSQL single-statement save) and the encoding of instants (:func:`to_us`, :func:`from_us`);
+- ``_projection``: a dossier's projection row and worklist rows;
+- ``_worklists``: :class:`Entry` and the worklist, overdue and due-soon queries;
+- ``_sweeper``: when the deadline sweeper apologises for a dossier;
+- ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY` and the relay;
+- ``_chain``: the hash chain (:data:`GENESIS`, :func:`chain_hash`, :class:`Tampering`).
 """
 
-from dossierflow._errors import ConcurrencyConflict
-from dossierflow.store._schema import SCHEMA_VERSION, metadata
-from dossierflow.store._store import (
-    GENESIS,
-    NOTIFY,
-    Entry,
-    OutboxMessage,
-    Store,
-    Tampering,
-    chain_hash,
+from dossierflow._errors import ConcurrencyConflict, DossierExists, DossierNotFound
+from dossierflow.store._chain import GENESIS, Tampering, chain_hash
+from dossierflow.store._outbox import NOTIFY, OutboxMessage
+from dossierflow.store._schema import (
+    SCHEMA_VERSION,
     check_db_schema,
     create_schema,
-    from_us,
-    to_us,
+    metadata,
     upgrade_schema,
 )
+from dossierflow.store._sql import from_us, to_us
+from dossierflow.store._store import Store
+from dossierflow.store._worklists import Entry
 
 __all__ = [
     "GENESIS",
     "NOTIFY",
     "SCHEMA_VERSION",
     "ConcurrencyConflict",
+    "DossierExists",
+    "DossierNotFound",
     "Entry",
     "OutboxMessage",
     "Store",

@@ -1,5 +1,6 @@
 """dossierflow's tables, as SQLAlchemy Core ``MetaData`` applications can include in their own
-migrations, and the schema version.
+migrations, the schema version, and the migrations: creating the tables, checking a database's
+version, upgrading older tables step by step.
 
 - ``df_events``: the append-only event log. One row per event: dossier id, sequence number,
   type, payload (canonical JSON), instant (UTC microseconds), actor, and the hash chain
@@ -18,7 +19,11 @@ type on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
+
+from dossierflow._errors import SchemaError
 
 SCHEMA_VERSION = 1
 """The version of the tables this library creates and reads."""
@@ -91,3 +96,50 @@ meta = sa.Table(
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("value", sa.String(200), nullable=False),
 )
+
+
+def create_schema(db: sa.Engine) -> None:
+    """Create dossierflow's tables if they are missing, record the schema version, and refuse
+    a database written by a newer library."""
+    with db.begin() as conn:
+        metadata.create_all(conn)
+        version = conn.execute(sa.select(meta.c.value)
+                               .where(meta.c.key == "schema_version")).scalar()
+        if version is None:
+            conn.execute(sa.insert(meta).values(key="schema_version",
+                                                value=str(SCHEMA_VERSION)))
+        else:
+            check_version(version)
+            upgrade_schema(conn, int(version))
+
+
+def check_db_schema(db: sa.Engine) -> None:
+    """Refuse a database without dossierflow's tables or written by a newer library."""
+    with db.connect() as conn:
+        try:
+            version = conn.execute(sa.select(meta.c.value)
+                                   .where(meta.c.key == "schema_version")).scalar()
+        except sa.exc.DBAPIError as exc:
+            raise SchemaError("the database has no dossierflow tables; create them with "
+                              "create_schema(db) or Store(..., create=True)") from exc
+    check_version(version)
+
+
+def check_version(version: str | None) -> None:
+    """Refuse a recorded schema version that is unreadable or newer than this library's."""
+    if version is None or not version.isdigit():
+        raise SchemaError(f"the database's dossierflow schema version is {version!r}")
+    if int(version) > SCHEMA_VERSION:
+        raise SchemaError(f"the database's dossierflow schema is version {version}, newer than "
+                          f"this library's ({SCHEMA_VERSION}); upgrade dossierflow")
+
+
+def upgrade_schema(conn: sa.Connection, version: int) -> None:
+    """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order). Version 1
+    is the first; later versions add their steps here."""
+    steps: dict[int, Callable[[sa.Connection], None]] = {}
+    while version < SCHEMA_VERSION:
+        steps[version](conn)
+        version += 1
+        conn.execute(sa.update(meta).where(meta.c.key == "schema_version")
+                     .values(value=str(version)))

@@ -1,6 +1,9 @@
-"""The store: dossiers kept as an append-only, hash-chained event log plus a current-state
-projection, on SQLite (embedded, the default), in memory, or on PostgreSQL, through one
-SQLAlchemy Core code path.
+"""The :class:`Store` (package-internal module; the public names are re-exported by
+``dossierflow.store``): dossiers kept as an append-only, hash-chained event log plus a
+current-state projection, on SQLite (embedded, the default), in memory, or on PostgreSQL,
+through one SQLAlchemy Core code path. Its constructors, loading, saving, running and filing
+commands, and thin methods over the worklists, the sweeper, the outbox relay and the chain
+check.
 
 Every accepted command is saved in one transaction: its events, the dossier's new projection,
 its worklist rows and its outbox messages, or nothing. Saving checks the version the dossier
@@ -11,117 +14,61 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import itertools
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
 from sqlalchemy.pool import StaticPool
 
 from dossierflow._errors import (
     ConcurrencyConflict,
+    DossierExists,
+    DossierNotFound,
     InvalidArgument,
     SchemaError,
     TransitionNotAllowed,
+    check_instant,
 )
 from dossierflow.clock import Sla
+from dossierflow.states import SCHEMA_VERSION as EVENT_SCHEMA
 from dossierflow.states import (
     Actor,
-    Apologized,
     Command,
     Dossier,
     Engine,
     Event,
-    Extended,
-    Paused,
-    Received,
-    Refused,
-    Resolved,
-    ResultReturned,
-    Resumed,
+    File,
     Status,
-    Stopped,
-    Supplemented,
-    SupplementRequested,
     System,
-    Withdrawn,
     check_schema,
     event_from_dict,
     event_to_dict,
 )
-from dossierflow.states._serial import SCHEMA_VERSION as EVENT_SCHEMA
 from dossierflow.store import _schema as t
-
-GENESIS = "0" * 64
-"""The ``prev_hash`` of a dossier's first event."""
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
-_OPEN = (Status.FILED, Status.AWAITING_SUPPLEMENT, Status.IN_PROGRESS, Status.PAUSED,
-         Status.RESOLVED)
-NOTIFY: tuple[type[Any], ...] = (Received, Refused, SupplementRequested, Apologized, Resolved,
-                                 ResultReturned, Stopped, Withdrawn)
-"""Events that put a message in the outbox by default: what the applicant is told (the
-receipt, a refusal, a supplement request, an apology, the result, a stop)."""
-
-
-def to_us(at: dt.datetime) -> int:
-    """An instant as integer microseconds since the Unix epoch."""
-    delta = at - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_us(us: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=us)
-
-
-def _canonical(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def chain_hash(prev_hash: str, dossier_id: str, seq: int, kind: str, payload: str) -> str:
-    """The hash of an event row, chained to the previous event of its dossier."""
-    text = f"{prev_hash}|{dossier_id}|{seq}|{kind}|{payload}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@attrs.frozen
-class Entry:
-    """A worklist row: an open dossier held by an agency at a step."""
-
-    dossier_id: str
-    step: str
-    agency: str
-    status: str
-    due: dt.datetime | None
-
-
-@attrs.frozen
-class OutboxMessage:
-    """A message for the application to deliver; ``key`` makes deliveries idempotent."""
-
-    id: int
-    key: str
-    dossier_id: str
-    seq: int
-    type: str
-    payload: dict[str, Any]
-    attempts: int
-
-
-@attrs.frozen
-class Tampering:
-    """An event that is not as it was written."""
-
-    dossier_id: str
-    seq: int
-    problem: str
+from dossierflow.store import _worklists as worklists
+from dossierflow.store._chain import GENESIS, Tampering, canonical, chain_hash, check_chain
+from dossierflow.store._outbox import NOTIFY, OutboxMessage, pending_count
+from dossierflow.store._outbox import relay as relay_outbox
+from dossierflow.store._projection import holding, project
+from dossierflow.store._sql import (
+    EventRow,
+    Prepared,
+    bound,
+    raw_transaction,
+    read_connection,
+    single_sql,
+    sqlite_setup,
+    to_us,
+)
+from dossierflow.store._sweeper import apology_due
+from dossierflow.store._worklists import Entry
 
 
 @attrs.frozen
@@ -132,57 +79,6 @@ class _Cached:
     last_hash: str
     row: dict[str, Any] | None
     holding: list[dict[str, Any]] | None
-
-
-_CLOCK_EVENTS = frozenset({Received, Refused, SupplementRequested, Supplemented, Paused,
-                           Resumed, Extended, Resolved, ResultReturned, Stopped, Withdrawn})
-"""Events that can change a dossier's projected due instant, verdict or end."""
-
-
-class _Prepared:
-    """A statement compiled once for the store's database and schema, run on the driver's
-    own cursor: the hot path (load, save) skips SQLAlchemy's per-call work."""
-
-    __slots__ = ("names", "sql")
-
-    def __init__(self, stmt: Any, db: sa.Engine, schema: str | None) -> None:
-        compiled = stmt.compile(dialect=db.dialect,
-                                schema_translate_map={None: schema} if schema else None,
-                                render_schema_translate=bool(schema))
-        self.sql = str(compiled)
-        self.names: tuple[str, ...] | None = (
-            tuple(compiled.positiontup or ()) if compiled.positional else None)
-
-    def params(self, values: dict[str, Any]) -> Any:
-        if self.names is None:
-            return values
-        return tuple(values[name] for name in self.names)
-
-    def execute(self, dbc: Any, values: dict[str, Any]) -> Any:
-        """Run on ``dbc``, a DB-API connection; returns the cursor."""
-        cursor = dbc.cursor()
-        cursor.execute(self.sql, self.params(values))
-        return cursor
-
-    def executemany(self, dbc: Any, rows: list[dict[str, Any]]) -> None:
-        cursor = dbc.cursor()
-        cursor.executemany(self.sql, [self.params(r) for r in rows])
-        cursor.close()
-
-
-def _bound(table: sa.Table, *skip: str) -> dict[str, Any]:
-    return {c.name: sa.bindparam(c.name) for c in table.c if c.name not in skip}
-
-
-class _Row(tuple):  # type: ignore[type-arg]
-    """An event row as the driver returns it: (seq, type, payload, hash)."""
-
-    __slots__ = ()
-
-    seq = property(lambda self: self[0])
-    type = property(lambda self: self[1])
-    payload = property(lambda self: self[2])
-    hash = property(lambda self: self[3])
 
 
 class Store:
@@ -209,6 +105,7 @@ class Store:
         self._sqlite = db.dialect.name == "sqlite"
         self._postgres = db.dialect.name == "postgresql" and db.dialect.driver == "psycopg"
         self._single: dict[tuple[int, int, int | None], str] = {}
+        self._zone = ZoneInfo(engine.calendar.timezone)
         self._schema = schema
         # The hot path runs on the driver's cursor, which raises the driver's own error.
         self._duplicate: tuple[type[BaseException], ...] = (
@@ -222,13 +119,13 @@ class Store:
         # than running it.
         ev, ds, act = t.events, t.dossiers, t.active
 
-        def prepare(stmt: Any) -> _Prepared:
-            return _Prepared(stmt, db, schema)
+        def prepare(stmt: Any) -> Prepared:
+            return Prepared(stmt, db, schema)
 
         self._update = prepare(
             sa.update(ds).where(ds.c.id == sa.bindparam("_id"),
                                 ds.c.version == sa.bindparam("_expected"))
-            .values(_bound(ds, "id")))
+            .values(bound(ds, "id")))
         self._events_since = prepare(
             sa.select(ev.c.seq, ev.c.type, ev.c.payload, ev.c.hash)
             .where(ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq >= sa.bindparam("_since"))
@@ -236,18 +133,18 @@ class Store:
         self._version_of = prepare(sa.select(ds.c.version).where(ds.c.id == sa.bindparam("_id")))
         self._hash_of = prepare(sa.select(ev.c.hash).where(
             ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq == sa.bindparam("_seq")))
-        self._insert_events = prepare(sa.insert(ev).values(_bound(ev)))
+        self._insert_events = prepare(sa.insert(ev).values(bound(ev)))
         self._insert_outbox = prepare(sa.insert(t.outbox).values(
-            _bound(t.outbox, "id", "lease_until_us", "worker", "delivered_us")))
-        self._insert_dossier = prepare(sa.insert(ds).values(_bound(ds)))
+            bound(t.outbox, "id", "lease_until_us", "worker", "delivered_us")))
+        self._insert_dossier = prepare(sa.insert(ds).values(bound(ds)))
         self._delete_active = prepare(
             sa.delete(act).where(act.c.dossier_id == sa.bindparam("_id")))
-        self._insert_active = prepare(sa.insert(act).values(_bound(act)))
+        self._insert_active = prepare(sa.insert(act).values(bound(act)))
         try:
             if create:
-                create_schema(self.db)
+                t.create_schema(self.db)
             else:
-                check_db_schema(self.db)
+                t.check_db_schema(self.db)
         except BaseException:
             db.dispose()
             raise
@@ -259,7 +156,7 @@ class Store:
         """A store in the SQLite file ``path`` (WAL mode, durable commits, writers serialised
         with ``BEGIN IMMEDIATE`` and a 30 s busy timeout, so several processes can share it)."""
         db = sa.create_engine(f"sqlite:///{Path(path)}")
-        _sqlite_setup(db, wal=True)
+        sqlite_setup(db, wal=True)
         return cls(db, engine, **kw)
 
     @classmethod
@@ -268,7 +165,7 @@ class Store:
         small tools that use it from one thread at a time; gone when the process ends)."""
         db = sa.create_engine("sqlite://", poolclass=StaticPool,
                               connect_args={"check_same_thread": False})
-        _sqlite_setup(db, wal=False)
+        sqlite_setup(db, wal=False)
         return cls(db, engine, **kw)
 
     @classmethod
@@ -321,14 +218,14 @@ class Store:
                 return dossier
             return self._load(dbc, dossier_id, False)
         if not rows:
-            raise LookupError(f"no dossier {dossier_id!r} in the store")
+            raise DossierNotFound(dossier_id)
         dossier = self._fold(dossier_id, None, rows)
         self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
         return dossier
 
-    def _rows(self, dbc: Any, params: dict[str, Any]) -> list[_Row]:
+    def _rows(self, dbc: Any, params: dict[str, Any]) -> list[EventRow]:
         cursor = self._events_since.execute(dbc, params)
-        rows = [_Row(r) for r in cursor.fetchall()]
+        rows = [EventRow(r) for r in cursor.fetchall()]
         cursor.close()
         return rows
 
@@ -376,7 +273,8 @@ class Store:
         """Append ``events`` (what :meth:`Engine.apply` returned) to the dossier loaded as
         ``before`` (None for a new filing) and update its projection, worklist rows and outbox,
         in one transaction. Raises :class:`ConcurrencyConflict` if the stored dossier is no
-        longer at ``before``'s version; nothing is written then."""
+        longer at ``before``'s version, :class:`DossierExists` if ``before`` is None and the
+        id is taken; nothing is written then."""
         expected = 0 if before is None else before.version
         events = tuple(events)
         if not events or after.version != expected + len(events) or \
@@ -394,7 +292,10 @@ class Store:
                     entry = self._save(dbc, before, after, events)
         except self._duplicate as exc:
             # Someone appended the same sequence number first (the events' primary key is
-            # the last line of optimistic concurrency, and on PostgreSQL the first).
+            # the last line of optimistic concurrency, and on PostgreSQL the first), or, for
+            # a filing, the id is taken (the dossiers' primary key).
+            if expected == 0:
+                raise DossierExists(after.id) from exc
             if connection is not None:
                 self._cache.pop(after.id, None)
                 raise
@@ -402,35 +303,11 @@ class Store:
         if connection is None:  # the application's transaction may still roll back
             self._remember(after.id, entry)
 
-    @contextlib.contextmanager
-    def _read_connection(self) -> Iterator[Any]:
-        """A pooled DB-API connection in autocommit mode: a read is one round trip."""
-        dbc = self.db.raw_connection()
-        driver: Any = dbc.driver_connection
-        try:
-            if not self._sqlite:
-                driver.autocommit = True
-            yield dbc
-        finally:
-            if not self._sqlite:
-                driver.autocommit = False
-            dbc.close()
+    def _read_connection(self) -> contextlib.AbstractContextManager[Any]:
+        return read_connection(self.db, sqlite=self._sqlite)
 
-    @contextlib.contextmanager
-    def _raw_transaction(self) -> Iterator[Any]:
-        """A write transaction on a pooled DB-API connection, without SQLAlchemy's
-        per-transaction work (the hot path)."""
-        dbc = self.db.raw_connection()
-        try:
-            if self._sqlite:
-                dbc.cursor().execute("BEGIN IMMEDIATE").close()
-            yield dbc
-            dbc.commit()
-        except BaseException:
-            dbc.rollback()
-            raise
-        finally:
-            dbc.close()
+    def _raw_transaction(self) -> contextlib.AbstractContextManager[Any]:
+        return raw_transaction(self.db, sqlite=self._sqlite)
 
     def _prepare(self, before: Dossier | None, after: Dossier, events: tuple[Event, ...],
                  ) -> tuple[int, _Cached | None, dict[str, Any], list[dict[str, Any]]]:
@@ -440,8 +317,9 @@ class Store:
         known = self._cache.get(after.id)
         if known is not None and known.dossier.version != expected:
             known = None
-        row = self._project(after, known, events)
-        return expected, known, row, self._holding(after, row)
+        row = project(after, sla=self.sla, previous=known.row if known is not None else None,
+                      events=events)
+        return expected, known, row, holding(after, row, engine=self.engine)
 
     def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
               events: tuple[Event, ...]) -> _Cached:
@@ -512,46 +390,8 @@ class Store:
     def _single_sql(self, n_events: int, n_messages: int, n_held: int | None) -> str:
         key = (n_events, n_messages, n_held)
         sql = self._single.get(key)
-        if sql is not None:
-            return sql
-        prep = self.db.dialect.identifier_preparer
-        dialect = self.db.dialect
-
-        def name(table: sa.Table) -> str:
-            quoted = prep.quote(table.name)
-            return f"{prep.quote_schema(self._schema)}.{quoted}" if self._schema else quoted
-
-        def values(table: sa.Table, cols: list[str], prefix: str, count: int) -> str:
-            types = {c.name: c.type.compile(dialect=dialect) for c in table.c}
-            tuples = ", ".join(
-                "(" + ", ".join(f"%({prefix}{k}_{c})s::{types[c]}" for c in cols) + ")"
-                for k in range(count))
-            listed = ", ".join(cols)
-            return (f"INSERT INTO {name(table)} ({listed}) SELECT * FROM (VALUES {tuples}) "
-                    f"AS v ({listed}) WHERE EXISTS (SELECT 1 FROM upd)")
-
-        sets = ", ".join(f"{c.name} = %({c.name})s" for c in t.dossiers.c if c.name != "id")
-        parts = [f"upd AS (UPDATE {name(t.dossiers)} SET {sets} WHERE id = %(_id)s AND "
-                 "version = %(_expected)s RETURNING 1)",
-                 f"ev AS ({values(t.events, [c.name for c in t.events.c], 'e', n_events)})"]
-        if n_messages:
-            cols = ["key", "dossier_id", "seq", "type", "payload", "created_us", "attempts"]
-            parts.append(f"ob AS ({values(t.outbox, cols, 'm', n_messages)})")
-        if n_held is not None:
-            keep = ""
-            if n_held:
-                keep = " AND step NOT IN (" + ", ".join(
-                    f"%(a{k}_step)s" for k in range(n_held)) + ")"
-            parts.append(f"gone AS (DELETE FROM {name(t.active)} WHERE dossier_id = %(_id)s "
-                         f"AND EXISTS (SELECT 1 FROM upd){keep})")
-            if n_held:
-                cols = [c.name for c in t.active.c]
-                parts.append(
-                    f"held AS ({values(t.active, cols, 'a', n_held)} ON CONFLICT "
-                    "(dossier_id, step) DO UPDATE SET agency = EXCLUDED.agency, "
-                    "status = EXCLUDED.status, due_us = EXCLUDED.due_us)")
-        sql = "WITH " + ", ".join(parts) + " SELECT count(*) FROM upd"
-        self._single[key] = sql
+        if sql is None:
+            sql = self._single[key] = single_sql(self.db, self._schema, *key)
         return sql
 
     def _last_hash(self, dbc: Any, dossier_id: str, expected: int) -> str:
@@ -571,7 +411,7 @@ class Store:
         rows = []
         messages = []
         for seq, e in enumerate(events, expected + 1):
-            payload = _canonical({"schema": EVENT_SCHEMA, **event_to_dict(e)})
+            payload = canonical({"schema": EVENT_SCHEMA, **event_to_dict(e)})
             kind = type(e).__name__
             digest = chain_hash(prev, dossier_id, seq, kind, payload)
             rows.append({"dossier_id": dossier_id, "seq": seq, "type": kind,
@@ -596,53 +436,6 @@ class Store:
         cursor.close()
         return None if found is None else int(found[0])
 
-    def _project(self, d: Dossier, known: _Cached | None = None,
-                 events: Sequence[Event] = ()) -> dict[str, Any]:
-        """The ``df_dossiers`` row of ``d``; from the previous row when the new events cannot
-        move its due instant, verdict or end (handoffs, completed steps that end nothing)."""
-        if known is not None and known.row is not None and \
-                not any(type(e) in _CLOCK_EVENTS for e in events):
-            row = dict(known.row)
-            row["status"] = d.status.value
-            row["version"] = d.version
-            row["apologized"] = row["apologized"] or any(type(e) is Apologized for e in events)
-            return row
-        received = next((e for e in d.history if type(e) is Received), None)
-        appointment = received.appointment if isinstance(received, Received) else None
-        due = self.sla.due(d) if d.status is Status.IN_PROGRESS else None
-        verdict = None
-        ended = None
-        if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED):
-            judged = self.sla.classify(d)
-            verdict = judged.verdict.value if judged.verdict else None
-            ended = judged.ended
-        return {
-            "procedure": d.procedure, "procedure_version": d.procedure_version,
-            "status": d.status.value, "channel": d.channel.value,
-            "receiver": received.agency if isinstance(received, Received) else None,
-            "filed_us": to_us(d.history[0].at),
-            "received_us": to_us(received.at) if received is not None else None,
-            "appointment_us": to_us(appointment.due) if appointment is not None else None,
-            "due_us": to_us(due) if due is not None else None,
-            "ended_us": to_us(ended) if ended is not None else None,
-            "verdict": verdict,
-            "apologized": any(type(e) is Apologized for e in d.history),
-            "version": d.version,
-        }
-
-    def _holding(self, d: Dossier, row: dict[str, Any]) -> list[dict[str, Any]]:
-        if d.status not in _OPEN:
-            return []
-        proc = self.engine.procedure_of(d)
-        base = {"dossier_id": d.id, "status": d.status.value, "due_us": row["due_us"]}
-        if d.status is Status.FILED or (d.status is Status.AWAITING_SUPPLEMENT
-                                        and not d.received):
-            return [{**base, "step": "(reception)", "agency": proc.receivers[0]}]
-        if d.status is Status.RESOLVED:
-            return [{**base, "step": "(return)", "agency": row["receiver"]}]
-        return [{**base, "step": h.step, "agency": proc.step(h.step).owner.agency}
-                for h in d.active]
-
     # ------------------------------------------------------------------------ commands
 
     def run(self, dossier_id: str, command: Command | Callable[[Dossier], Command | None], *,
@@ -652,14 +445,17 @@ class Store:
         times. ``command`` may be a function of the freshly loaded dossier (None: nothing to
         do); ``at`` may be a clock function, read at each attempt. Returns the saved dossier,
         or None when there was nothing to do. Refusals (``TransitionNotAllowed``...) are
-        raised as they are."""
+        raised as they are; an unknown ``dossier_id`` raises :class:`DossierNotFound`. A new
+        dossier is filed with :meth:`file`, not here."""
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
+        _not_a_filing(command, dossier_id)
 
         def decide(before: Dossier) -> tuple[Dossier, tuple[Event, ...]] | None:
             chosen = command(before) if callable(command) else command
             if chosen is None:
                 return None
+            _not_a_filing(chosen, dossier_id)
             return self.engine.apply(before, chosen, at=at() if callable(at) else at,
                                      actor=actor)
 
@@ -695,49 +491,39 @@ class Store:
 
     def file(self, command: Command, *, at: dt.datetime, actor: Actor,
              connection: sa.Connection | None = None) -> Dossier:
-        """Apply a ``File`` command and store the new dossier."""
+        """Apply a ``File`` command and store the new dossier. An id the store already holds
+        raises :class:`DossierExists`; nothing is written then."""
         after, events = self.engine.apply(None, command, at=at, actor=actor)
         self.save(None, after, events, connection=connection)
         return after
 
     # ------------------------------------------------------------------------ worklists
 
-    def worklist(self, agency: str, *, status: Status | None = None,
+    def worklist(self, agency: str, *, status: Status | str | None = None,
                  limit: int = 100) -> tuple[Entry, ...]:
         """Open dossiers held by ``agency`` (at one of its steps, its desk, or to return),
-        soonest due first."""
-        q = sa.select(t.active).where(t.active.c.agency == agency)
-        if status is not None:
-            q = q.where(t.active.c.status == status.value)
-        return self._entries(q.order_by(t.active.c.due_us, t.active.c.dossier_id).limit(limit))
+        soonest due first; ``status`` (a :class:`Status` or its value, e.g. ``"in_progress"``)
+        keeps those in that status."""
+        if status is not None and not isinstance(status, Status):
+            status = _status(status)
+        return worklists.entries(self._reader, worklists.worklist(agency, status, limit),
+                                 self._zone)
 
     def overdue(self, at: dt.datetime, *, agency: str | None = None,
                 limit: int | None = None) -> tuple[Entry, ...]:
         """Steps of running dossiers whose appointment passed before ``at``, most overdue
         first (through the ``(agency, status, due)`` index)."""
-        q = sa.select(t.active).where(t.active.c.due_us < to_us(at),
-                                      t.active.c.status == Status.IN_PROGRESS.value)
-        if agency is not None:
-            q = q.where(t.active.c.agency == agency)
-        q = q.order_by(t.active.c.due_us)
-        return self._entries(q if limit is None else q.limit(limit))
+        check_instant(at, "at")
+        return worklists.entries(self._reader, worklists.overdue(at, agency, limit),
+                                 self._zone)
 
     def due_soon(self, at: dt.datetime, until: dt.datetime, *,
                  agency: str | None = None) -> tuple[Entry, ...]:
         """Steps of running dossiers due between ``at`` and ``until``."""
-        q = sa.select(t.active).where(t.active.c.status == Status.IN_PROGRESS.value,
-                                      t.active.c.due_us >= to_us(at),
-                                      t.active.c.due_us <= to_us(until))
-        if agency is not None:
-            q = q.where(t.active.c.agency == agency)
-        return self._entries(q.order_by(t.active.c.due_us))
-
-    def _entries(self, query: sa.Select[Any]) -> tuple[Entry, ...]:
-        with self._reader.connect() as conn:
-            return tuple(
-                Entry(r.dossier_id, r.step, r.agency, r.status,
-                      from_us(r.due_us) if r.due_us is not None else None)
-                for r in conn.execute(query))
+        check_instant(at, "at")
+        check_instant(until, "until")
+        return worklists.entries(self._reader, worklists.due_soon(at, until, agency),
+                                 self._zone)
 
     def dossier_ids(self) -> Iterator[str]:
         """Every stored dossier id."""
@@ -753,17 +539,13 @@ class Store:
         """Have the responsible agency apologise (Form 04) for every dossier overdue at
         ``at``, once: several sweepers may run at the same moment; each dossier gets one
         apology. Returns the dossiers this call apologised for."""
+        check_instant(at, "at")
         who = actor or System("deadline-sweeper")
         done = []
         for dossier_id in dict.fromkeys(e.dossier_id for e in self.overdue(at, limit=limit)):
-
-            def decide(d: Dossier) -> Command | None:
-                if not self.sla.overdue([d], at) or _pending_apology(d, at):
-                    return None
-                return self.sla.apology(d, at, reason)
-
             try:
-                if self.run(dossier_id, decide, at=at, actor=who) is not None:
+                if self.run(dossier_id, lambda d: apology_due(self.sla, d, at, reason), at=at,
+                            actor=who) is not None:
                     done.append(dossier_id)
             except TransitionNotAllowed:
                 continue
@@ -780,43 +562,13 @@ class Store:
         claim), then marked delivered. A message whose delivery raised, or whose relay died,
         is delivered again after its lease: at least once; ``message.key`` lets the receiver
         drop duplicates."""
-        now = to_us(at)
-        with self.db.begin() as conn:
-            pending = (sa.select(t.outbox.c.id)
-                       .where(t.outbox.c.delivered_us.is_(None),
-                              sa.or_(t.outbox.c.lease_until_us.is_(None),
-                                     t.outbox.c.lease_until_us < now))
-                       .order_by(t.outbox.c.id).limit(batch))
-            if self._skip_locked:
-                pending = pending.with_for_update(skip_locked=True)
-            ids = list(conn.execute(pending).scalars())
-            if not ids:
-                return 0
-            conn.execute(sa.update(t.outbox).where(t.outbox.c.id.in_(ids))
-                         .values(lease_until_us=now + lease // _MICROSECOND, worker=worker,
-                                 attempts=t.outbox.c.attempts + 1))
-            rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(ids))
-                                .order_by(t.outbox.c.id)).all()
-        delivered = 0
-        for r in rows:
-            message = OutboxMessage(r.id, r.key, r.dossier_id, r.seq, r.type,
-                                    json.loads(r.payload), r.attempts)
-            try:
-                deliver(message)
-            except Exception:  # any failure leaves it for the next lease
-                continue
-            with self.db.begin() as conn:
-                conn.execute(sa.update(t.outbox)
-                             .where(t.outbox.c.id == r.id, t.outbox.c.worker == worker)
-                             .values(delivered_us=now))
-            delivered += 1
-        return delivered
+        check_instant(at, "at")
+        return relay_outbox(self.db, deliver, at=at, worker=worker, batch=batch, lease=lease,
+                            skip_locked=self._skip_locked)
 
     def pending_messages(self) -> int:
         """How many outbox messages are not delivered yet."""
-        with self._reader.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(t.outbox)
-                                    .where(t.outbox.c.delivered_us.is_(None))).scalar_one())
+        return pending_count(self._reader)
 
     # --------------------------------------------------------------------------- verify
 
@@ -827,7 +579,7 @@ class Store:
             rows = conn.execute(
                 sa.select(t.events).where(t.events.c.dossier_id == dossier_id)
                 .order_by(t.events.c.seq)).all()
-        return tuple(_check_chain(dossier_id, rows))
+        return tuple(check_chain(dossier_id, rows))
 
     def verify_all(self) -> tuple[Tampering, ...]:
         """:meth:`verify` over every dossier in the store, streaming the log in order (one
@@ -839,90 +591,21 @@ class Store:
             rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
                 sa.select(t.events).order_by(t.events.c.dossier_id, t.events.c.seq))
             for dossier_id, chain in itertools.groupby(rows, key=lambda r: r.dossier_id):
-                found.extend(_check_chain(dossier_id, chain))
+                found.extend(check_chain(dossier_id, chain))
         return tuple(found)
 
 
-def _check_chain(dossier_id: str, rows: Iterable[Any]) -> Iterator[Tampering]:
-    prev = GENESIS
-    expected = 1
-    for r in rows:
-        if r.seq != expected:
-            yield Tampering(dossier_id, expected,
-                            f"event {expected} is missing: deleted (the next is {r.seq})")
-            expected = r.seq
-        if r.prev_hash != prev:
-            yield Tampering(dossier_id, r.seq, "does not follow the event before it: an "
-                            "earlier event was deleted, edited or moved")
-        if chain_hash(r.prev_hash, dossier_id, r.seq, r.type, r.payload) != r.hash:
-            yield Tampering(dossier_id, r.seq, "was edited after it was written")
-        prev = r.hash
-        expected += 1
+def _status(value: object) -> Status:
+    """The :class:`Status` whose value is ``value``."""
+    try:
+        return Status(value)
+    except (ValueError, TypeError):
+        known = ", ".join(repr(s.value) for s in Status)
+        raise InvalidArgument(f"status must be a Status or one of {known}, "
+                              f"got {value!r}") from None
 
 
-def _pending_apology(d: Dossier, at: dt.datetime) -> bool:
-    return any(type(e) is Apologized and e.new_appointment > at for e in d.history)
-
-
-def _sqlite_setup(db: sa.Engine, *, wal: bool) -> None:
-    @sa_event.listens_for(db, "connect")
-    def _connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
-        cursor = dbapi_connection.cursor()
-        if wal:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @sa_event.listens_for(db, "begin")
-    def _begin(conn: sa.Connection) -> None:
-        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def create_schema(db: sa.Engine) -> None:
-    """Create dossierflow's tables if they are missing, record the schema version, and refuse
-    a database written by a newer library."""
-    with db.begin() as conn:
-        t.metadata.create_all(conn)
-        version = conn.execute(sa.select(t.meta.c.value)
-                               .where(t.meta.c.key == "schema_version")).scalar()
-        if version is None:
-            conn.execute(sa.insert(t.meta).values(key="schema_version",
-                                                  value=str(t.SCHEMA_VERSION)))
-        else:
-            _check_version(version)
-            upgrade_schema(conn, int(version))
-
-
-def check_db_schema(db: sa.Engine) -> None:
-    """Refuse a database without dossierflow's tables or written by a newer library."""
-    with db.connect() as conn:
-        try:
-            version = conn.execute(sa.select(t.meta.c.value)
-                                   .where(t.meta.c.key == "schema_version")).scalar()
-        except sa.exc.DBAPIError as exc:
-            raise SchemaError("the database has no dossierflow tables; create them with "
-                              "create_schema(db) or Store(..., create=True)") from exc
-    _check_version(version)
-
-
-def _check_version(version: str | None) -> None:
-    if version is None or not version.isdigit():
-        raise SchemaError(f"the database's dossierflow schema version is {version!r}")
-    if int(version) > t.SCHEMA_VERSION:
-        raise SchemaError(f"the database's dossierflow schema is version {version}, newer than "
-                          f"this library's ({t.SCHEMA_VERSION}); upgrade dossierflow")
-
-
-def upgrade_schema(conn: sa.Connection, version: int) -> None:
-    """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order). Version 1
-    is the first; later versions add their steps here."""
-    steps: dict[int, Callable[[sa.Connection], None]] = {}
-    while version < t.SCHEMA_VERSION:
-        steps[version](conn)
-        version += 1
-        conn.execute(sa.update(t.meta).where(t.meta.c.key == "schema_version")
-                     .values(value=str(version)))
+def _not_a_filing(command: object, dossier_id: str) -> None:
+    if isinstance(command, File):
+        raise InvalidArgument(f"store.run({dossier_id!r}, File(...)) cannot file a dossier; "
+                              "file it with store.file(File(...), at=..., actor=...)")
