@@ -27,13 +27,13 @@ from _timing import ratio, side_by_side
 from dossierflow import samples
 from dossierflow.states import (
     Catalogue,
-    HandOff,
     Channel,
     Citizen,
     CompleteStep,
     Dossier,
     Engine,
     File,
+    HandOff,
     Officer,
     Outcome,
     Rate,

@@ -169,7 +169,9 @@ def test_worklists_overdue_and_due_soon(store_spec: Spec, opened: Any) -> None:
     assert [e.dossier_id for e in store.overdue(vn(2, 18))] == ["B"]
     assert [e.dossier_id for e in store.overdue(vn(3, 18), agency="ubnd_xa")] == ["B", "C"]
     assert store.overdue(vn(3, 18), agency="ca_xa") == ()
-    assert [e.dossier_id for e in store.due_soon(vn(3, 9), vn(3, 17))] == ["C"]
+    # C is due at 17:00; from 09:00 that is 7 hours of office time (09-12, 13-17).
+    assert [e.dossier_id for e in store.due_soon(vn(3, 9), dt.timedelta(hours=7))] == ["C"]
+    assert store.due_soon(vn(3, 9), dt.timedelta(hours=6, minutes=59)) == ()
 
 
 def test_outbox_and_relay_deliver_at_least_once(store_spec: Spec, opened: Any) -> None:
@@ -392,7 +394,7 @@ def test_worklist_status_may_be_a_string(store_spec: Spec, opened: Any) -> None:
 @pytest.mark.parametrize("call", [
     lambda store, at: store.sweep(at),
     lambda store, at: store.overdue(at),
-    lambda store, at: store.due_soon(at, vn(3, 17)),
+    lambda store, at: store.due_soon(at, dt.timedelta(hours=8)),
     lambda store, at: store.relay(lambda m: None, at=at),
 ], ids=["sweep", "overdue", "due_soon", "relay"])
 def test_instants_are_checked_up_front(store_spec: Spec, opened: Any, call: Any) -> None:
@@ -409,11 +411,12 @@ def test_instants_are_checked_up_front(store_spec: Spec, opened: Any, call: Any)
     assert len(store.load("A").history) == 2
 
 
-def test_due_soon_names_until(store_spec: Spec, opened: Any) -> None:
+def test_due_soon_takes_a_window_of_office_time(store_spec: Spec, opened: Any) -> None:
     store = opened()
-    with pytest.raises(NaiveDatetimeError, match="until=") as info:
-        store.due_soon(vn(3, 9), dt.datetime(2026, 3, 3, 17))
-    assert info.value.name == "until"
+    with pytest.raises(InvalidArgument, match="window of office time"):
+        store.due_soon(vn(3, 9), vn(3, 17))  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match=r"non-negative datetime\.timedelta"):
+        store.due_soon(vn(3, 9), -dt.timedelta(hours=1))
 
 
 def test_worklist_instants_are_in_the_calendars_zone(store_spec: Spec,
@@ -422,7 +425,7 @@ def test_worklist_instants_are_in_the_calendars_zone(store_spec: Spec,
     filed_copy(store, "A")
     zone = ZoneInfo(store.engine.calendar.timezone)
     lists = (store.worklist("ubnd_xa"), store.overdue(vn(3, 8)),
-             store.due_soon(vn(2, 9), vn(3, 17)))
+             store.due_soon(vn(2, 9), dt.timedelta(hours=8)))
     for entries in lists:
         (entry,) = entries
         assert entry.due == vn(2, 17)

@@ -258,7 +258,7 @@ def _complete(d: Dossier, event: Event, flow: Flow | None) -> Event:
     if flow is None:
         raise SchemaError(f"{kind.__name__} of schema 1 needs the procedure's flow to be read",
                           dossier_id=d.id, seq=d.version + 1)
-    if kind is Received:
+    if isinstance(event, Received):
         activated, waiting = flow.first(dict(d.data))
         return attrs.evolve(event, activated=activated, waiting=waiting,
                             to_units=flow.units(activated))

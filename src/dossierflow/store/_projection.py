@@ -1,91 +1,89 @@
-"""The projection of a dossier (package-internal): its ``df_dossiers`` row (status, procedure,
-appointment, current due instant, verdict, version) and its ``df_active`` worklist rows (which
-agency holds it at which step), both computed from the dossier alone, so that saving a command
-writes them in the same transaction as its events.
+"""The projection of a dossier (package-internal): its ``df_dossiers`` row and its
+``df_active`` worklist rows, read off the dossier and its clock's
+:class:`~dossierflow.clock.Timeline`, which the store advances event by event (never by
+replaying the history), so that saving a command writes them in the same transaction as its
+events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from dossierflow.clock import Sla
-from dossierflow.states import (
-    Apologized,
-    Dossier,
-    Engine,
-    Event,
-    Extended,
-    Paused,
-    Received,
-    Refused,
-    Resolved,
-    ResultReturned,
-    Resumed,
-    Status,
-    Stopped,
-    Supplemented,
-    SupplementRequested,
-    Withdrawn,
-)
+from dossierflow.clock import Sla, Timeline
+from dossierflow.states import RECEPTION, Dossier, Engine, Status
 from dossierflow.store._sql import to_us
 
-CLOCK_EVENTS = frozenset({Received, Refused, SupplementRequested, Supplemented, Paused,
-                          Resumed, Extended, Resolved, ResultReturned, Stopped, Withdrawn})
-"""Events that can change a dossier's projected due instant, verdict or end."""
-
-OPEN = (Status.FILED, Status.AWAITING_SUPPLEMENT, Status.IN_PROGRESS, Status.PAUSED,
-        Status.RESOLVED)
-"""The statuses in which a dossier is on someone's worklist."""
+RETURN = "(return)"
+"""The worklist step of a resolved dossier whose result waits at the desk."""
 
 
-def project(d: Dossier, *, sla: Sla, previous: dict[str, Any] | None = None,
-            events: Sequence[Event] = ()) -> dict[str, Any]:
-    """The ``df_dossiers`` row of ``d`` (without its id). Given ``previous``, the row of the
-    dossier before ``events`` were appended, it is reused when those events cannot move the
-    due instant, verdict or end (handoffs, completed steps that end nothing)."""
-    if previous is not None and not any(type(e) in CLOCK_EVENTS for e in events):
-        row = dict(previous)
-        row["status"] = d.status.value
-        row["version"] = d.version
-        row["apologized"] = row["apologized"] or any(type(e) is Apologized for e in events)
-        return row
-    received = next((e for e in d.history if type(e) is Received), None)
-    appointment = received.appointment if isinstance(received, Received) else None
-    due = sla.due(d) if d.status is Status.IN_PROGRESS else None
+def _us(value: Any) -> int | None:
+    return None if value is None else to_us(value)
+
+
+def project(d: Dossier, tl: Timeline, *, sla: Sla) -> dict[str, Any]:
+    """The ``df_dossiers`` row of ``d`` (without its id), whose clock is ``tl``."""
+    receipt = d.receipt
+    due = tl.due if d.status is Status.IN_PROGRESS else None
     verdict = None
     ended = None
     if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED):
-        judged = sla.classify(d)
+        judged = sla.judge(d, tl)
         verdict = judged.verdict.value if judged.verdict else None
         ended = judged.ended
     return {
         "procedure": d.procedure, "procedure_version": d.procedure_version,
         "status": d.status.value, "channel": d.channel.value,
-        "receiver": received.agency if isinstance(received, Received) else None,
+        "receiver": receipt.agency if receipt is not None else None,
         "filed_us": to_us(d.history[0].at),
-        "received_us": to_us(received.at) if received is not None else None,
-        "appointment_us": to_us(appointment.due) if appointment is not None else None,
-        "due_us": to_us(due) if due is not None else None,
-        "ended_us": to_us(ended) if ended is not None else None,
+        "received_us": _us(receipt.at) if receipt is not None else None,
+        "appointment_us": _us(d.appointment),
+        "due_us": _us(due),
+        "overdue_us": _us(tl.overdue_from),  # None once it ended (resolved included)
+        "ended_us": _us(ended),
         "verdict": verdict,
-        "apologized": any(type(e) is Apologized for e in d.history),
+        "apologized": bool(d.apologies),
         "version": d.version,
     }
 
 
-def holding(d: Dossier, row: dict[str, Any], *, engine: Engine) -> list[dict[str, Any]]:
-    """The ``df_active`` rows of ``d``, whose projection is ``row``: one per step it is held
-    at, ``(reception)`` at the receiving agency's desk before it is received, ``(return)``
-    when the result waits to be returned; none once it is closed."""
-    if d.status not in OPEN:
+def holding(d: Dossier, tl: Timeline, row: dict[str, Any], *,
+            engine: Engine) -> list[dict[str, Any]]:
+    """The ``df_active`` rows of ``d``, whose clock is ``tl`` and projection ``row``: one per
+    step it is held at, with the step's due (its allotment, paused with the dossier) and the
+    dossier's; ``(reception)`` at the receiving agency's desk before it is received;
+    ``(return)`` when the result waits to be returned; none once it is closed."""
+    status = d.status
+    if not status.is_open:
         return []
-    proc = engine.procedure_of(d)
-    base = {"dossier_id": d.id, "status": d.status.value, "due_us": row["due_us"]}
-    if d.status is Status.FILED or (d.status is Status.AWAITING_SUPPLEMENT
-                                    and not d.received):
-        return [{**base, "step": "(reception)", "agency": proc.receivers[0]}]
-    if d.status is Status.RESOLVED:
-        return [{**base, "step": "(return)", "agency": row["receiver"]}]
-    return [{**base, "step": h.step, "agency": proc.step(h.step).owner.agency}
-            for h in d.active]
+    dossier_due = row["due_us"]
+    dossier_overdue = row["overdue_us"]
+    base = {"dossier_id": d.id, "status": status.value, "dossier_due_us": dossier_due}
+    if status is Status.FILED or (status is Status.AWAITING_SUPPLEMENT and not d.received):
+        agency = engine.procedure_of(d).receivers[0]
+        return [{**base, "step": RECEPTION, "agency": agency, "due_us": None,
+                 "step_due_us": None, "overdue_us": None}]
+    if status is Status.RESOLVED:
+        return [{**base, "step": RETURN, "agency": row["receiver"], "due_us": None,
+                 "step_due_us": None, "overdue_us": None}]
+    clocks = {c.step: c for c in tl.open}
+    rows = []
+    for h in d.active:
+        clock = clocks.get(h.step)
+        ledger = clock.ledger if clock is not None else None
+        step_due = _us(ledger.current_due) if ledger is not None else None
+        step_overdue = _us(ledger.overdue_from) if ledger is not None else None
+        rows.append({**base, "step": h.step,
+                     "agency": clock.agency if clock is not None else
+                     engine.procedure_of(d).step(h.step).owner.agency,
+                     "due_us": _earliest(step_due, dossier_due), "step_due_us": step_due,
+                     "overdue_us": _earliest(step_overdue, dossier_overdue)})
+    return rows
+
+
+def _earliest(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)

@@ -6,12 +6,17 @@ version, upgrading older tables step by step.
   type, payload (canonical JSON), instant (UTC microseconds), actor, and the hash chain
   (``prev_hash``, ``hash``) that makes edits, deletions and reorderings evident.
 - ``df_dossiers``: the current state of each dossier (a projection of its events): status,
-  procedure code and version, appointment, current due instant, verdict, version.
+  procedure code and version, appointment, current due instant, since when it is overdue,
+  verdict, version.
 - ``df_active``: which agency and step hold each open dossier (several, with parallel
-  branches), with its due instant: the worklist and overdue queries read this index.
+  branches), with the step's due instant (its allotment from its activation, paused with the
+  dossier), the dossier's, the earlier of the two, and since when the row is overdue (the step
+  overran its allotment or the dossier its appointment): the worklist, overdue and due-soon
+  queries read this index.
 - ``df_outbox``: domain events for the application to deliver (SMS, e-mail, letters), written
   in the same transaction as the events, with an idempotency key.
-- ``df_meta``: the schema version.
+- ``df_meta``: the schema version (and, while an upgrade's new projection columns are not
+  yet filled in, ``projection_stale``).
 
 Instants are stored as integer microseconds since the Unix epoch (UTC): the same, indexable
 type on SQLite and PostgreSQL.
@@ -25,8 +30,14 @@ import sqlalchemy as sa
 
 from dossierflow._errors import SchemaError
 
-SCHEMA_VERSION = 1
-"""The version of the tables this library creates and reads."""
+SCHEMA_VERSION = 2
+"""The version of the tables this library creates and reads.
+
+- 1 (dossierflow 0.1.0.dev0): the first.
+- 2: step deadlines: ``df_active`` gains ``step_due_us``, ``dossier_due_us`` and
+  ``overdue_us`` (``due_us`` becomes the earlier of the step's and the dossier's due), and
+  ``df_dossiers`` gains ``overdue_us``. The upgrade adds the columns and marks the projection
+  stale; the store rebuilds it from the event log when it opens the database."""
 
 metadata = sa.MetaData()
 
@@ -54,12 +65,14 @@ dossiers = sa.Table(
     sa.Column("received_us", sa.BigInteger),
     sa.Column("appointment_us", sa.BigInteger),
     sa.Column("due_us", sa.BigInteger),
+    sa.Column("overdue_us", sa.BigInteger),
     sa.Column("ended_us", sa.BigInteger),
     sa.Column("verdict", sa.String(10)),
     sa.Column("apologized", sa.Boolean, nullable=False, default=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Index("df_dossiers_procedure_received", "procedure", "received_us"),
     sa.Index("df_dossiers_status_due", "status", "due_us"),
+    sa.Index("df_dossiers_overdue", "overdue_us"),
 )
 
 active = sa.Table(
@@ -69,10 +82,16 @@ active = sa.Table(
     sa.Column("agency", sa.String(100), nullable=False),
     sa.Column("status", sa.String(30), nullable=False),
     sa.Column("due_us", sa.BigInteger),
-    # Worklists (agency, status) and overdue / due-soon lists (agency, status, due range),
-    # already in due order; the second serves the same lists across agencies.
+    sa.Column("step_due_us", sa.BigInteger),
+    sa.Column("dossier_due_us", sa.BigInteger),
+    sa.Column("overdue_us", sa.BigInteger),
+    # Worklists (agency, status) and due-soon lists (agency, status, due range), already in
+    # due order; the second serves the same lists across agencies. Overdue lists read the
+    # last two, by agency or across agencies.
     sa.Index("df_active_agency_status_due", "agency", "status", "due_us"),
     sa.Index("df_active_status_due", "status", "due_us"),
+    sa.Index("df_active_agency_overdue", "agency", "overdue_us"),
+    sa.Index("df_active_overdue", "overdue_us"),
 )
 
 outbox = sa.Table(
@@ -134,10 +153,28 @@ def check_version(version: str | None) -> None:
                           f"this library's ({SCHEMA_VERSION}); upgrade dossierflow")
 
 
+STALE = "projection_stale"
+"""The ``df_meta`` key set while the projection must be rebuilt from the event log."""
+
+
+def _to_2(conn: sa.Connection) -> None:
+    """Version 1 to 2: the step-deadline columns and their indexes; the projection is stale
+    until the store rebuilds it (it needs the procedures to)."""
+    for table, column in ((dossiers, "overdue_us"), (active, "step_due_us"),
+                          (active, "dossier_due_us"), (active, "overdue_us")):
+        name = conn.dialect.identifier_preparer.format_table(table)
+        conn.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {column} BIGINT")
+    for index in (*dossiers.indexes, *active.indexes):
+        if "overdue" in str(index.name):
+            index.create(conn, checkfirst=True)
+    conn.execute(sa.insert(meta).values(key=STALE, value="1"))
+
+
 def upgrade_schema(conn: sa.Connection, version: int) -> None:
-    """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order). Version 1
-    is the first; later versions add their steps here."""
-    steps: dict[int, Callable[[sa.Connection], None]] = {}
+    """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order; the
+    projection columns an upgrade adds are filled in by the store, which marks it with
+    :data:`STALE`)."""
+    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2}
     while version < SCHEMA_VERSION:
         steps[version](conn)
         version += 1

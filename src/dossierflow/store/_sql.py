@@ -155,10 +155,11 @@ def single_sql(db: sa.Engine, schema: str | None, n_events: int, n_messages: int
                      f"AND EXISTS (SELECT 1 FROM upd){keep})")
         if n_held:
             cols = [c.name for c in t.active.c]
+            sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols
+                             if c not in ("dossier_id", "step"))
             parts.append(
                 f"held AS ({values(t.active, cols, 'a', n_held)} ON CONFLICT "
-                "(dossier_id, step) DO UPDATE SET agency = EXCLUDED.agency, "
-                "status = EXCLUDED.status, due_us = EXCLUDED.due_us)")
+                f"(dossier_id, step) DO UPDATE SET {sets})")
     return "WITH " + ", ".join(parts) + " SELECT count(*) FROM upd"
 
 

@@ -30,13 +30,14 @@ from sqlalchemy.pool import StaticPool
 from dossierflow._errors import (
     ConcurrencyConflict,
     DossierExists,
+    DossierflowError,
     DossierNotFound,
     InvalidArgument,
     SchemaError,
     TransitionNotAllowed,
     check_instant,
 )
-from dossierflow.clock import Sla
+from dossierflow.clock import Sla, Timeline
 from dossierflow.states import SCHEMA_VERSION as EVENT_SCHEMA
 from dossierflow.states import (
     Actor,
@@ -73,12 +74,15 @@ from dossierflow.store._worklists import Entry
 
 @attrs.frozen
 class _Cached:
-    """A dossier this store loaded or saved, with what saving the next command needs."""
+    """A dossier this store loaded or saved, with what saving the next command needs: the
+    last event's hash, the clock's timeline (None until a save needs it), and the projection
+    rows last written."""
 
     dossier: Dossier
     last_hash: str
-    row: dict[str, Any] | None
-    holding: list[dict[str, Any]] | None
+    timeline: Timeline | None = None
+    row: dict[str, Any] | None = None
+    holding: list[dict[str, Any]] | None = None
 
 
 class Store:
@@ -145,6 +149,8 @@ class Store:
                 t.create_schema(self.db)
             else:
                 t.check_db_schema(self.db)
+            if self._stale():
+                self.rebuild_projections()
         except BaseException:
             db.dispose()
             raise
@@ -214,13 +220,17 @@ class Store:
                 if len(rows) == 1:
                     return known.dossier
                 dossier = self._fold(dossier_id, known.dossier, rows[1:])
-                self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
+                timeline = known.timeline
+                if timeline is not None:  # the clock follows the new events only
+                    timeline = self.sla.advance(timeline, dossier,
+                                                dossier.history[known.dossier.version:])
+                self._remember(dossier_id, _Cached(dossier, rows[-1].hash, timeline))
                 return dossier
             return self._load(dbc, dossier_id, False)
         if not rows:
             raise DossierNotFound(dossier_id)
         dossier = self._fold(dossier_id, None, rows)
-        self._remember(dossier_id, _Cached(dossier, rows[-1].hash, None, None))
+        self._remember(dossier_id, _Cached(dossier, rows[-1].hash))
         return dossier
 
     def _rows(self, dbc: Any, params: dict[str, Any]) -> list[EventRow]:
@@ -310,20 +320,27 @@ class Store:
         return raw_transaction(self.db, sqlite=self._sqlite)
 
     def _prepare(self, before: Dossier | None, after: Dossier, events: tuple[Event, ...],
-                 ) -> tuple[int, _Cached | None, dict[str, Any], list[dict[str, Any]]]:
-        """The expected version, what the store knows of that version, the new projection row
-        and the new worklist rows."""
+                 ) -> tuple[int, _Cached | None, Timeline, dict[str, Any],
+                            list[dict[str, Any]]]:
+        """The expected version, what the store knows of that version, the clock's timeline
+        after ``events``, the new projection row and the new worklist rows. The timeline is
+        the cached one advanced by ``events`` (one clock, kept event by event); only a dossier
+        this store has not seen is folded from its history once."""
         expected = 0 if before is None else before.version
         known = self._cache.get(after.id)
         if known is not None and known.dossier.version != expected:
             known = None
-        row = project(after, sla=self.sla, previous=known.row if known is not None else None,
-                      events=events)
-        return expected, known, row, holding(after, row, engine=self.engine)
+        base = known.timeline if known is not None else None
+        if base is None and before is not None:
+            base = self.sla.timeline(before)
+        timeline = self.sla.advance(base, after, events)
+        row = project(after, timeline, sla=self.sla)
+        return expected, known, timeline, row, holding(after, timeline, row,
+                                                       engine=self.engine)
 
     def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
               events: tuple[Event, ...]) -> _Cached:
-        expected, known, row, holding = self._prepare(before, after, events)
+        expected, known, timeline, row, holding = self._prepare(before, after, events)
         try:
             last = self._write(dbc, after, expected, events, row, known, holding)
         except self._conflicts:
@@ -331,7 +348,7 @@ class Store:
         except BaseException:
             self._cache.pop(after.id, None)
             raise
-        return _Cached(after, last, row, holding)
+        return _Cached(after, last, timeline, row, holding)
 
     def _write(self, dbc: Any, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
@@ -369,7 +386,7 @@ class Store:
         that is also its own transaction. Data-modifying CTEs update the dossier row (with the
         version check) and, only if it matched, insert the events, the outbox messages and the
         changed worklist rows; the events' primary key catches a concurrent append."""
-        expected, known, row, holding = self._prepare(before, after, events)
+        expected, known, timeline, row, holding = self._prepare(before, after, events)
         prev = known.last_hash if known is not None else self._last_hash(dbc, after.id,
                                                                           expected)
         rows, messages, last = self._event_rows(after, expected, events, prev)
@@ -385,7 +402,7 @@ class Store:
         cursor.close()
         if matched != 1:
             raise ConcurrencyConflict(after.id, expected, self._version(after.id))
-        return _Cached(after, last, row, holding)
+        return _Cached(after, last, timeline, row, holding)
 
     def _single_sql(self, n_events: int, n_messages: int, n_held: int | None) -> str:
         key = (n_events, n_messages, n_held)
@@ -511,17 +528,26 @@ class Store:
 
     def overdue(self, at: dt.datetime, *, agency: str | None = None,
                 limit: int | None = None) -> tuple[Entry, ...]:
-        """Steps of running dossiers whose appointment passed before ``at``, most overdue
-        first (through the ``(agency, status, due)`` index)."""
+        """Rows overdue at ``at``, most overdue first: steps that overran their allotment
+        (even while their dossier is within its appointment) and the steps of dossiers past
+        their appointment, paused dossiers whose time ran out before the pause included (the
+        same definition as :meth:`dossierflow.clock.Sla.overdue`). ``agency`` keeps one
+        agency's rows."""
         check_instant(at, "at")
         return worklists.entries(self._reader, worklists.overdue(at, agency, limit),
                                  self._zone)
 
-    def due_soon(self, at: dt.datetime, until: dt.datetime, *,
+    def due_soon(self, at: dt.datetime, window: dt.timedelta, *,
                  agency: str | None = None) -> tuple[Entry, ...]:
-        """Steps of running dossiers due between ``at`` and ``until``."""
+        """Rows of running dossiers whose step or dossier falls due within ``window`` of
+        office time after ``at`` (the same definition as
+        :meth:`dossierflow.clock.Sla.due_soon`), soonest first."""
         check_instant(at, "at")
-        check_instant(until, "until")
+        if isinstance(window, dt.datetime):
+            raise InvalidArgument(
+                "due_soon(at, window) takes a window of office time (a timedelta such as "
+                f"timedelta(hours=8)), not an instant; got {window!r}")
+        until = self.sla.due_soon_until(at, window)
         return worklists.entries(self._reader, worklists.due_soon(at, until, agency),
                                  self._zone)
 
@@ -530,6 +556,45 @@ class Store:
         with self._reader.connect() as conn:
             yield from conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))\
                 .scalars()
+
+    # ----------------------------------------------------------------------- projection
+
+    def _stale(self) -> bool:
+        with self._reader.connect() as conn:
+            return conn.execute(sa.select(t.meta.c.value).where(
+                t.meta.c.key == t.STALE)).scalar() is not None
+
+    def rebuild_projections(self) -> tuple[tuple[str, str], ...]:
+        """Rebuild every dossier's projection (its ``df_dossiers`` and ``df_active`` rows)
+        from the event log, the source of truth: after an upgrade of the tables (the store
+        does it when it opens a database marked stale) or to repair edited rows. Each dossier
+        is rebuilt in its own transaction; one that cannot be read is left as it was and
+        reported, with the reason, and the others go on. The stale mark is cleared only when
+        every dossier was rebuilt."""
+        failed: list[tuple[str, str]] = []
+        with self._reader.connect() as conn:
+            ids = list(conn.execute(sa.select(t.events.c.dossier_id).distinct()
+                                    .order_by(t.events.c.dossier_id)).scalars())
+        for dossier_id in ids:
+            try:
+                d = self.load(dossier_id, cached=False)
+                timeline = self.sla.timeline(d)
+                row = project(d, timeline, sla=self.sla)
+                held = holding(d, timeline, row, engine=self.engine)
+                with self.db.begin() as conn:
+                    conn.execute(sa.delete(t.dossiers).where(t.dossiers.c.id == dossier_id))
+                    conn.execute(sa.insert(t.dossiers).values(id=dossier_id, **row))
+                    conn.execute(sa.delete(t.active).where(
+                        t.active.c.dossier_id == dossier_id))
+                    if held:
+                        conn.execute(sa.insert(t.active), held)
+                self._cache.pop(dossier_id, None)
+            except DossierflowError as exc:
+                failed.append((dossier_id, str(exc)))
+        if not failed:
+            with self.db.begin() as conn:
+                conn.execute(sa.delete(t.meta).where(t.meta.c.key == t.STALE))
+        return tuple(failed)
 
     # -------------------------------------------------------------------------- sweeper
 
@@ -542,7 +607,9 @@ class Store:
         check_instant(at, "at")
         who = actor or System("deadline-sweeper")
         done = []
-        for dossier_id in dict.fromkeys(e.dossier_id for e in self.overdue(at, limit=limit)):
+        with self._reader.connect() as conn:
+            overdue = list(conn.execute(worklists.overdue_dossiers(at, limit)).scalars())
+        for dossier_id in overdue:
             try:
                 if self.run(dossier_id, lambda d: apology_due(self.sla, d, at, reason), at=at,
                             actor=who) is not None:
