@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from dossierflow import samples
 from dossierflow._errors import TransitionNotAllowed
 from dossierflow.calendar import WorkCalendar, vietnam
-from dossierflow.clock import Sla, Verdict
+from dossierflow.clock import Sla, Verdict, format_margin
 from dossierflow.states import (
     Apologized,
     Channel,
@@ -33,7 +33,6 @@ from dossierflow.states import (
     Outcome,
     Rate,
     Receive,
-    Received,
     RequestSupplement,
     ReturnResult,
     Supplement,
@@ -149,14 +148,6 @@ def _fmt(at: dt.datetime | None, cal: WorkCalendar) -> str:
     return f"{at.astimezone(ZoneInfo(cal.timezone)):%H:%M %d/%m/%Y}"
 
 
-def _hours(delta: dt.timedelta | None) -> str:
-    if delta is None:
-        return ""
-    minutes = int(abs(delta).total_seconds() // 60)
-    sign = "-" if delta < dt.timedelta(0) else "+"
-    return f"{sign}{minutes // 60}h{minutes % 60:02d}"
-
-
 def run(out: TextIO) -> int:
     """Run the demo, printing to ``out``; returns the number of dossiers."""
     cal = vietnam()
@@ -188,7 +179,8 @@ def run(out: TextIO) -> int:
 def _print_dossier(d: Dossier, engine: Engine, sla: Sla, out: TextIO) -> None:
     cal = engine.calendar
     proc = engine.procedure_of(d)
-    received = next(e for e in d.history if isinstance(e, Received))
+    received = d.receipt
+    assert received is not None
     verdict = sla.classify(d)
     print(f"\n{d.id}  {proc.code} {proc.name}  [{d.channel.name.lower().replace('_', ' ')}]",
           file=out)
@@ -196,13 +188,13 @@ def _print_dossier(d: Dossier, engine: Engine, sla: Sla, out: TextIO) -> None:
     print(f"  receipt slip (Form 01): filed {_fmt(d.history[0].at, cal)}, received "
           f"{_fmt(received.at, cal)} by {received.agency}; appointment "
           f"{_fmt(appointment.due if appointment else None, cal)}", file=out)
-    print("  control slip (Form 05):", file=out)
-    steps = {(s.step, s.completed): s for s in verdict.steps}
-    for row in d.control_slip():
-        step = steps.get((row.step, row.at))
+    print("  process control slip (Form 06):", file=out)
+    for row in sla.control_slip(d):
         judged = ""
-        if step is not None and step.verdict is not None:
-            judged = f"{MARK[step.verdict]} ({_hours(step.margin)} vs {step.allotment})"
+        if row.verdict is not None:
+            step = proc.step(row.step)
+            judged = f"{MARK[row.verdict]} ({format_margin(row.margin, language='en')} vs " \
+                f"{step.allotment})"
         sender = f"{row.from_unit}/{row.from_person}"
         print(f"    {_fmt(row.at, cal)}  {row.step:<28} {sender:<19} -> {row.to_unit:<12} "
               f"{judged}".rstrip(), file=out)
@@ -217,8 +209,9 @@ def _print_dossier(d: Dossier, engine: Engine, sla: Sla, out: TextIO) -> None:
                   f"appointment {_fmt(e.new_appointment, cal)}", file=out)
     result = MARK[verdict.verdict] if verdict.verdict else "not judged"
     cause = f", caused by {verdict.responsible}" if verdict.responsible else ""
-    print(f"  resolved {_fmt(verdict.ended, cal)}: {result} ({_hours(verdict.margin)} working "
-          f"time{cause}); {d.status.value}", file=out)
+    print(f"  resolved {_fmt(verdict.ended, cal)}: {result} "
+          f"({format_margin(verdict.margin, language='en')} in working time{cause}); "
+          f"{d.status.value}", file=out)
 
 
 def _print_summary(dossiers: list[Dossier], sla: Sla, out: TextIO) -> None:
