@@ -26,6 +26,7 @@ import attrs
 from dossierflow._errors import InvalidArgument, InvalidProcedure
 from dossierflow.rules import HOURS_PER_WORKING_DAY, ClockPolicy, TimeLimit
 from dossierflow.states import _graph as graph
+from dossierflow.states import _machine, _mermaid
 from dossierflow.states._graph import END, Choice, End, Next, Parallel
 
 if TYPE_CHECKING:
@@ -211,15 +212,11 @@ class Procedure:
     def to_machine(self, model: Any = None) -> Machine:
         """An equivalent ``transitions.Machine`` (needs ``pip install 'dossierflow[machine]'``);
         see :mod:`dossierflow.states._machine` for its states and triggers."""
-        from dossierflow.states._machine import to_machine
-
-        return to_machine(self, model)
+        return _machine.to_machine(self, model)
 
     def to_mermaid(self) -> str:
         """A Mermaid flowchart of the procedure (steps grouped by agency)."""
-        from dossierflow.states._mermaid import to_mermaid
-
-        return to_mermaid(self)
+        return _mermaid.to_mermaid(self)
 
 
 class _Index:

@@ -9,10 +9,12 @@ by schema 1, which have no record, are folded through the flow again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dossierflow.states import _graph as graph
-from dossierflow.states._definition import Procedure
+
+if TYPE_CHECKING:
+    from dossierflow.states._definition import Procedure
 
 
 class Flow:

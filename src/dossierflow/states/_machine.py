@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from dossierflow._errors import InvalidArgument
 from dossierflow.states import _graph as graph
-from dossierflow.states._definition import Procedure
 from dossierflow.states._dossier import Dossier, Status
 
 if TYPE_CHECKING:
     from transitions import Machine
+
+    from dossierflow.states._definition import Procedure
 
 _Config = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]
 """(active steps sorted, waiting joins sorted)."""
@@ -154,8 +155,6 @@ def to_machine(proc: Procedure, model: Any = None) -> Machine:
         raise InvalidArgument(
             "to_machine needs the transitions package: pip install 'dossierflow[machine]'"
         ) from None
-    if not isinstance(proc, Procedure):
-        raise InvalidArgument(f"to_machine needs a Procedure, got {proc!r}")
     states, trans = machine_spec(proc)
     return Machine(model=model, states=states, transitions=trans, initial="filed",
                    auto_transitions=False, send_event=True)
