@@ -53,7 +53,8 @@ def test_demo_runs_dossiers_through_the_engine(capsys: pytest.CaptureFixture[str
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert out.count("receipt slip (Form 01)") == 28
-    assert "control slip (Form 05)" in out
+    assert out.count("process control slip (Form 06)") == 28
+    assert "(reception)" in out
     assert "apology (Form 04)" in out
     assert "supplement requested (Form 02)" in out
     assert "LATE" in out
