@@ -131,16 +131,11 @@ class Timeline:
 
 def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> Timeline:
     """The timeline after ``event`` (an event whose flow is recorded: see
-    :class:`~dossierflow.states.StepCompleted`)."""
+    :class:`~dossierflow.states.StepCompleted`). Timelines are built positionally: this runs
+    for every event of every dossier judged or saved."""
     kind = type(event)
     at = event.at
     ledger = tl.ledger
-    if kind is Received:
-        assert isinstance(event, Received)
-        if event.appointment is not None:
-            ledger = Ledger.from_deadline(event.appointment, cal)
-        opened = _open(proc, event.activated or (), at, cal)
-        return attrs.evolve(tl, ledger=ledger, open=opened, receiver=event.agency)
     if kind is StepCompleted:
         assert isinstance(event, StepCompleted)
         open_ = list(tl.open)
@@ -150,11 +145,20 @@ def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> T
                 done = (*done, clock.completed(at, cal))
                 del open_[k]
                 break
-        open_.extend(_open(proc, event.activated or (), at, cal))
-        return attrs.evolve(tl, open=tuple(open_), done=done)
+        if event.activated:
+            open_.extend(_open(proc, event.activated, at, cal))
+        return Timeline(ledger, tuple(open_), done, tl.receiver, tl.ended, tl.ended_running,
+                        tl.judged)
+    if kind is Received:
+        assert isinstance(event, Received)
+        if event.appointment is not None:
+            ledger = Ledger.from_deadline(event.appointment, cal)
+        return Timeline(ledger, _open(proc, event.activated or (), at, cal), tl.done,
+                        event.agency, tl.ended, tl.ended_running, tl.judged)
     if kind is SupplementRequested or kind is Paused:
-        return attrs.evolve(tl, ledger=ledger.stop(at, cal) if ledger else None,
-                            open=_each(tl.open, lambda x: x.stop(at, cal)))
+        return Timeline(ledger.stop(at, cal) if ledger else None,
+                        _each(tl.open, lambda x: x.stop(at, cal)), tl.done, tl.receiver,
+                        tl.ended, tl.ended_running, tl.judged)
     if kind is Supplemented or kind is Resumed:
         if ledger is not None and kind is Supplemented and \
                 proc.clock.on_supplement is SupplementPolicy.RESTART:
@@ -163,19 +167,23 @@ def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> T
                                   proc.clock.convention)
         elif ledger is not None:
             ledger = ledger.resume(at, cal)
-        return attrs.evolve(tl, ledger=ledger, open=_each(tl.open, lambda x: x.resume(at, cal)))
+        return Timeline(ledger, _each(tl.open, lambda x: x.resume(at, cal)), tl.done,
+                        tl.receiver, tl.ended, tl.ended_running, tl.judged)
     if kind is Extended:
         assert isinstance(event, Extended)
-        return attrs.evolve(tl, ledger=ledger.extend(event.by, cal) if ledger else None)
+        return Timeline(ledger.extend(event.by, cal) if ledger else None, tl.open, tl.done,
+                        tl.receiver, tl.ended, tl.ended_running, tl.judged)
     if kind is Resolved or kind is Stopped or kind is Withdrawn or kind is Refused:
-        done = (*tl.done, *(c.completed(at, cal) for c in tl.open))
+        done = (*tl.done, *(c.completed(at, cal) for c in tl.open)) if tl.open else tl.done
+        first_end = tl.ended is None
         running = ledger is not None and ledger.running is not None
-        return attrs.evolve(
-            tl, ledger=ledger.stop(at, cal) if ledger else None, open=(), done=done,
-            ended=tl.ended or at, ended_running=running if tl.ended is None else
-            tl.ended_running, judged=tl.judged and kind is not Withdrawn and kind is not Refused)
+        return Timeline(ledger.stop(at, cal) if ledger else None, (), done, tl.receiver,
+                        at if first_end else tl.ended,
+                        running if first_end else tl.ended_running,
+                        tl.judged and kind is not Withdrawn and kind is not Refused)
     if kind is ResultReturned and tl.ended is None:
-        return attrs.evolve(tl, ended=at)
+        return Timeline(ledger, tl.open, tl.done, tl.receiver, at, tl.ended_running,
+                        tl.judged)
     return tl
 
 
@@ -193,5 +201,5 @@ def _open(proc: Procedure, steps: tuple[str, ...], at: dt.datetime,
 
 def _each(clocks: tuple[StepClock, ...],
           change: Callable[[Ledger], Ledger]) -> tuple[StepClock, ...]:
-    return tuple(c if c.ledger is None else attrs.evolve(c, ledger=change(c.ledger))
-                 for c in clocks)
+    return tuple(c if c.ledger is None else StepClock(c.step, c.agency, c.activated,
+                                                      change(c.ledger)) for c in clocks)
