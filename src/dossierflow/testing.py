@@ -9,7 +9,10 @@ style: functions returning strategies, keyword-only arguments, bounds named
 - :func:`instants`: instants inside or outside a calendar's office hours.
 - :func:`moves` and :func:`command_sequences`: commands with the actor issuing them, either
   anyone or the one entitled to.
-- :func:`dossiers`: dossiers of a procedure after a random life.
+- :func:`dossiers`: dossiers of a procedure after a life that reaches every status, on time
+  or late, supplemented, paused, extended, apologised for, down every branch of its choices;
+  knobs (``finished=``, ``late=``, ...) ask for one kind. :func:`branches` and
+  :func:`branches_taken` tell which choice branches a set of dossiers covered.
 - :func:`procedure_state_machine`: a ready ``RuleBasedStateMachine`` that checks the engine's and
   the clock's invariants on a procedure; run it with ``run_state_machine_as_test`` or expose its
   ``TestCase`` to pytest.
@@ -17,18 +20,22 @@ style: functions returning strategies, keyword-only arguments, bounds named
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
+from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from dossierflow._errors import DossierflowError, InvalidArgument
+from dossierflow import DossierflowError, InvalidArgument
 from dossierflow.calendar import DayOff, MakeupWorkday, OfficeHours, WorkCalendar
+from dossierflow.clock import Sla, Verdict
 from dossierflow.rules import (
     Convention,
+    Measure,
     TimeLimit,
     Unit,
     calendar_days,
@@ -39,17 +46,22 @@ from dossierflow.rules import (
 )
 from dossierflow.states import (
     Apologize,
+    Apologized,
     Channel,
+    Choice,
     Citizen,
     CompleteStep,
     Dossier,
+    End,
     Engine,
     Extend,
     File,
+    Filed,
     HandOff,
     Officer,
     Outcome,
     Pause,
+    Paused,
     Procedure,
     Rate,
     Receive,
@@ -59,8 +71,11 @@ from dossierflow.states import (
     Resume,
     ReturnResult,
     Status,
+    Step,
+    StepCompleted,
     Stop,
     Supplement,
+    SupplementRequested,
     System,
     Withdraw,
     dossier_from_json,
@@ -70,6 +85,8 @@ from dossierflow.states import (
 __all__ = [
     "APPLICANT",
     "SYSTEM",
+    "branches",
+    "branches_taken",
     "calendars",
     "command_for",
     "command_sequences",
@@ -313,26 +330,457 @@ def _example(kind: type) -> Any:
     return {str: "x", int: 1, float: 1.0, bool: False}[kind]
 
 
-def dossiers(engine: Engine, proc: Procedure, *,
-             start: dt.datetime | None = None) -> st.SearchStrategy[Dossier]:
-    """Dossiers of ``proc`` after a random life of commands (refused ones skipped), filed at
-    ``start`` (09:00 on 2 March 2026, Asia/Ho_Chi_Minh, by default)."""
-    if not isinstance(engine, Engine) or not isinstance(proc, Procedure):
-        raise InvalidArgument("dossiers(engine, proc) needs an Engine and a Procedure")
-    at0 = start or dt.datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+# ------------------------------------------------------------------------------ dossier lives
 
-    def live(sequence: list[Any]) -> Dossier:
-        dossier, at = _file(engine, proc, at0), at0
-        for move, minutes in sequence:
-            at += dt.timedelta(minutes=minutes)
-            command, actor = move(dossier)
+_PROGRESS, _DETOUR, _ENDING, _APOLOGY = 0, 1, 2, 3
+_BANDS = (68, 88, 93)
+"""A free move draws a number below 100: below 68 the dossier moves on (received, a step
+completed, documents supplemented, resumed, the result returned, rated), below 88 it takes a
+detour (a supplement request, a pause, a handoff, an extension), below 93 its life ends early
+(refused, rejected, withdrawn, stopped); otherwise the walk ends and the dossier stays where it
+is. Shrinking moves towards 0: the plain path from filing to the returned result."""
+_TEMPOS = (0.3, 0.8, 2.5)
+"""How long a life's steps take together, as a share of the procedure's time limit: brisk
+lives finish early, steady ones about on time (now and then a little late), slow ones late:
+unless the knobs say otherwise, a slow life is steered past its appointment."""
+_FREE_MOVES = 20
+"""Commands drawn freely before the walk steers the life to what the knobs ask."""
+_PAUSE = Pause("waiting for land tax to be paid", "Decree 118/2025/NĐ-CP")
+_STOP = Stop("no supplement came", "Circular 03/2025/TT-VPCP")
+_SORRY = "the case needed checks with another agency"
+
+
+def _tristate(value: object, name: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidArgument(f"{name}={value!r} must be True, False or None (either)")
+
+
+def _done(status: Status) -> bool:
+    """Final, or resolved with the result waiting at the desk: no more handling."""
+    return status.is_final or status is Status.RESOLVED
+
+
+def _limit_hours(proc: Procedure) -> float:
+    """About how much office time ``proc``'s time limit gives, in hours."""
+    limit = proc.time_limit
+    if limit is None:
+        return 8.0 * len(proc.steps)
+    hours = limit.max_working_hours()
+    if hours is None:  # calendar days (five working days a week) or months (22 a month)
+        per = 8 * 5 / 7 if limit.unit is Unit.CALENDAR_DAYS else 8 * 22
+        return max(1.0, float(limit.amount) * per)
+    return max(1.0, float(hours))
+
+
+def _miss(kind: type, used: list[Any]) -> Any:
+    """A value of ``kind`` equal to none of ``used`` (None if there is none)."""
+    if kind is bool:
+        rest = [v for v in (False, True) if v not in used]
+        return rest[0] if rest else None
+    if kind is str:
+        return "-".join(sorted(str(v) for v in used)) + "-other"
+    return kind(max(used) + 1)
+
+
+def _branch_data(proc: Procedure, step: Step) -> list[dict[str, Any]]:
+    """The data a completion of ``step`` sets to take each branch of its choice (its options in
+    order, then ``otherwise``; unreachable ones left out), or one empty update when it does not
+    choose."""
+    then = step.then
+    if not isinstance(then, Choice):
+        return [{}]
+    types = {f.name: f.type for f in proc.data}
+    used: dict[str, list[Any]] = {}
+    for option in then.options:
+        used.setdefault(option.field, []).append(option.equals)
+    miss = {name: _miss(types[name], values) for name, values in used.items()}
+    variants = []
+    for k in range(len(then.options) + 1):
+        data: dict[str, Any] = {}
+        for earlier in then.options[:k]:
+            data[earlier.field] = miss[earlier.field]
+        if k < len(then.options):
+            data[then.options[k].field] = then.options[k].equals
+        if all(v is not None for v in data.values()):
+            variants.append(data)
+    return variants
+
+
+@attrs.frozen
+class _Knobs:
+    finished: bool | None
+    late: bool | None
+    supplemented: bool | None
+    paused: bool | None
+    apologized: bool | None
+
+
+_Option = tuple[int, Any, Any, Dossier]
+"""A command the engine accepts now: its kind (progress, detour, ending, apology), the command,
+its actor and the dossier after it."""
+
+
+class _Lives:
+    """What every generated life of one procedure shares: the engine and its clock, the
+    commands each status may take with an entitled actor, and what the knobs ask."""
+
+    def __init__(self, engine: Engine, proc: Procedure, knobs: _Knobs) -> None:
+        self.engine = engine
+        self.proc = proc
+        self.sla = Sla(engine)
+        self.knobs = knobs
+        self.desk = _desk(proc)
+        self.variants = {s.name: _branch_data(proc, s) for s in proc.steps}
+        self.step_minutes = _limit_hours(proc) * 60 / len(proc.steps)
+        self.tempos = {None: _TEMPOS, False: _TEMPOS[:2], True: _TEMPOS[2:]}[knobs.late]
+        self.stop_after = _FREE_MOVES + 3 * len(proc.steps) + 6
+        extension = proc.max_extension
+        self.extend = None if extension is None else Extend(
+            extension, "the case needs verification with another agency",
+            extension.legal_basis or proc.legal_basis)
+        self.slow: _Lives | None = None  # the same lives, steered past the appointment
+        if knobs.late is None and proc.time_limit is not None:
+            self.slow = copy.copy(self)
+            self.slow.knobs = attrs.evolve(knobs, late=True)
+
+    def __repr__(self) -> str:
+        asked = ", ".join(f"{k}={v}" for k, v in attrs.asdict(self.knobs).items()
+                          if v is not None)
+        return f"<lives of {self.proc.code} v{self.proc.version}{': ' if asked else ''}{asked}>"
+
+    # ----------------------------------------------------------------- what may happen next
+
+    def commands(self, d: Dossier, overdue: bool) -> list[tuple[int, Any, Any]]:
+        """Every command ``d``'s status admits, each with an actor entitled to it, that the
+        knobs do not rule out."""
+        proc, knobs = self.proc, self.knobs
+        out: list[tuple[int, Any, Any]] = []
+        active = d.active_steps
+        holder = _owner(proc, active[0]) if active else self.desk
+        for name in self.engine.allowed(d):
+            if name == "receive":
+                out.append((_PROGRESS, Receive("BN-1"), self.desk))
+            elif name == "refuse":
+                out.append((_ENDING, Refuse("the applicant is not eligible"), self.desk))
+            elif name == "request_supplement" and knobs.supplemented is not False:
+                items = RequestSupplement(["a certified copy of the birth notice"])
+                if d.status is Status.FILED:
+                    out.append((_DETOUR, items, self.desk))
+                else:
+                    owners = {_owner(proc, s) for s in active}
+                    out += [(_DETOUR, items, o) for o in sorted(owners, key=str)]
+            elif name == "supplement":
+                out.append((_PROGRESS, Supplement(["the certified copy"]), APPLICANT))
+            elif name == "complete_step":
+                for s in active:
+                    step = proc.step(s)
+                    outcome = Outcome.APPROVE if isinstance(step.then, End) else Outcome.FORWARD
+                    out += [(_PROGRESS, CompleteStep(s, outcome, data=data), _owner(proc, s))
+                            for data in self.variants[s]]
+                    if step.can_reject:
+                        out.append((_ENDING, CompleteStep(s, Outcome.REJECT,
+                                                          note="the documents contradict"),
+                                    _owner(proc, s)))
+            elif name == "hand_off":
+                out += [(_DETOUR, HandOff(s, "colleague"), _owner(proc, s)) for s in active]
+            elif name == "pause" and knobs.paused is not False and active:
+                out.append((_DETOUR, _PAUSE, holder))
+            elif name == "resume":
+                out.append((_PROGRESS, Resume(), SYSTEM))
+            elif name == "extend" and self.extend is not None and active and not overdue:
+                out.append((_DETOUR, self.extend, holder))
+            elif name == "withdraw":
+                out.append((_ENDING, Withdraw("the family moved"), APPLICANT))
+            elif name == "stop":
+                actor = self.desk if d.status is Status.AWAITING_SUPPLEMENT else holder
+                out.append((_ENDING, _STOP, actor))
+            elif name == "return_result":
+                out.append((_PROGRESS, ReturnResult(), self.desk))
+            elif name == "rate":
+                out += [(_PROGRESS, Rate(score), APPLICANT) for score in (5, 4, 3, 2, 1)]
+        return out
+
+    def options(self, d: Dossier, at: dt.datetime) -> list[_Option]:
+        """The commands the engine accepts at ``at`` and the knobs allow, with their result;
+        an apology (Form 04, from the system) when ``d`` is overdue."""
+        overdue = bool(self.sla.overdue([d], at))
+        found: list[_Option] = []
+        for kind, command, actor in self.commands(d, overdue):
             try:
-                dossier, _ = engine.apply(dossier, command, at=at, actor=actor)
+                after, _ = self.engine.apply(d, command, at=at, actor=actor)
             except DossierflowError:
                 continue
-        return dossier
+            if self.allows(d, after, at):
+                found.append((kind, command, actor, after))
+        if overdue and self.knobs.apologized is not False and \
+                "apologize" in self.engine.allowed(d):
+            try:
+                sorry = self.sla.apology(d, at, _SORRY)
+                after, _ = self.engine.apply(d, sorry, at=at, actor=SYSTEM)
+            except DossierflowError:
+                return found
+            found.append((_APOLOGY, sorry, SYSTEM, after))
+        return found
 
-    return command_sequences(proc, entitled=True).map(live)
+    def allows(self, d: Dossier, after: Dossier, at: dt.datetime) -> bool:
+        """Whether the knobs let ``d`` become ``after``: a life that must stay open never ends;
+        one that must be late is neither refused nor withdrawn, and ends in time only while its
+        clock runs (the walk then moves the end past the appointment); none ends while it still
+        owes a supplement request, a pause or an apology."""
+        if not _done(after.status) or _done(d.status):
+            return True
+        if self.knobs.finished is False or self.pending(d, late=False):
+            return False
+        if self.knobs.late:
+            if after.status in (Status.REFUSED, Status.WITHDRAWN):
+                return False
+            return self.late(after, at) or self.sla.due(d) is not None
+        return True
+
+    def pending(self, d: Dossier, *, late: bool = True) -> set[str]:
+        """What the knobs ask that ``d``'s life has not done yet."""
+        knobs, kinds = self.knobs, {type(e) for e in d.history}
+        owed = set()
+        if knobs.supplemented and SupplementRequested not in kinds:
+            owed.add("supplement")
+        if knobs.paused and Paused not in kinds:
+            owed.add("pause")
+        if knobs.apologized and Apologized not in kinds:
+            owed.add("apology")
+        if late and knobs.late and not self.late(d, d.history[-1].at):
+            owed.add("late")
+        return owed
+
+    def late(self, d: Dossier, at: dt.datetime) -> bool:
+        return self.sla.classify(d, at).verdict is Verdict.LATE
+
+    def honours(self, d: Dossier) -> bool:
+        """Whether ``d`` is what the knobs ask (the walk makes it so; this is the check)."""
+        knobs, kinds = self.knobs, {type(e) for e in d.history}
+        if knobs.late is not None and knobs.late is not self.late(d, d.history[-1].at):
+            return False
+        wanted = [(knobs.finished, _done(d.status)),
+                  (knobs.supplemented, SupplementRequested in kinds),
+                  (knobs.paused, Paused in kinds),
+                  (knobs.apologized, Apologized in kinds)]
+        return all(want is None or want is got for want, got in wanted)
+
+    # ---------------------------------------------------------------------------- the walk
+
+    def walk(self, draw: st.DrawFn, start: dt.datetime) -> Dossier:
+        """File a dossier at ``start``, then move it on: at each point a command its status
+        admits, after some office time. Free moves first; then the walk steers to what the
+        knobs still ask (and, for ``finished=True``, to an end)."""
+        tempo = draw(st.sampled_from(self.tempos))
+        most = max(1, round(2 * self.step_minutes * tempo))
+        if tempo == _TEMPOS[-1] and self.slow is not None:
+            return self.slow.run(draw, start, most)
+        return self.run(draw, start, most)
+
+    def run(self, draw: st.DrawFn, start: dt.datetime, most: int) -> Dossier:
+        d, at = _file(self.engine, self.proc, start), start
+        for n in range(self.stop_after + 10):
+            t = self.advance(draw, d, at, most)
+            options = self.options(d, t)
+            if not options:
+                break
+            pending = self.pending(d)
+            may_end = not pending and (self.knobs.finished is not True or _done(d.status))
+            chosen: _Option | None
+            if n < _FREE_MOVES:
+                chosen = self.choose(draw, options, may_end)
+            elif may_end:
+                break
+            else:
+                chosen, t = self.steer(draw, d, t, options, pending, n >= self.stop_after)
+            if chosen is None:
+                break
+            _, command, actor, after = chosen
+            if "late" in pending and _done(after.status) and not _done(d.status) and \
+                    not self.late(after, t):
+                t = self.past_due(draw, d, t, most)
+                after, _ = self.engine.apply(d, command, at=t, actor=actor)
+            d, at = after, t
+        return d
+
+    def advance(self, draw: st.DrawFn, d: Dossier, at: dt.datetime,
+                most: int) -> dt.datetime:
+        """``at`` plus some office time; when lives must be on time, never past the
+        appointment nor past the instant the running clock uses up its budget (the two differ
+        for same-day limits resumed after a pause, and a stopped clock is judged by the
+        budget)."""
+        minutes = draw(st.integers(0, most))
+        calendar = self.engine.calendar
+        t = calendar.add_working_time(at, dt.timedelta(minutes=minutes))
+        if self.knobs.late is False:
+            state = self.sla.clock(d)
+            if state is not None and state.running_since is not None and state.due is not None:
+                room = max(state.remaining, dt.timedelta(0))
+                spent = calendar.add_working_time(state.running_since, room) \
+                    if state.measure is Measure.WORKING else state.running_since + room
+                return max(at, min(t, state.due, spent))
+        return t
+
+    def past_due(self, draw: st.DrawFn, d: Dossier, t: dt.datetime,
+                 most: int) -> dt.datetime:
+        """An instant after ``d``'s appointment (its clock runs) and not before ``t``."""
+        due = self.sla.due(d)
+        assert due is not None
+        minutes = draw(st.integers(1, most))
+        return self.engine.calendar.add_working_time(max(t, due),
+                                                     dt.timedelta(minutes=minutes))
+
+    def choose(self, draw: st.DrawFn, options: list[_Option],
+               may_end: bool) -> _Option | None:
+        """A free move: an overdue dossier's apology half the time, else a band (see
+        :data:`_BANDS`); None ends the walk."""
+        apologies = [o for o in options if o[0] == _APOLOGY]
+        if apologies:
+            sorry: bool = draw(st.booleans())
+            if sorry:
+                return apologies[0]
+        band = draw(st.integers(0, 99))
+        kind = next((k for k, top in enumerate(_BANDS) if band < top), None)
+        if kind is None and may_end:
+            return None
+        for k in (kind, _PROGRESS, _DETOUR, _ENDING, _APOLOGY):
+            group = [o for o in options if o[0] == k]
+            if group:
+                return group[draw(st.integers(0, len(group) - 1))] if len(group) > 1 \
+                    else group[0]
+        return None  # pragma: no cover - options is not empty
+
+    def steer(self, draw: st.DrawFn, d: Dossier, t: dt.datetime, options: list[_Option],
+              pending: set[str], stop: bool) -> tuple[_Option | None, dt.datetime]:
+        """A move towards what the knobs still ask: the supplement request, the pause, the
+        appointment passed (with an apology when one is owed or allowed), then on to an end
+        (a stop, for lives that ``stop`` says have looped long enough)."""
+        for need, command in (("supplement", RequestSupplement), ("pause", Pause),
+                              ("apology", Apologize)):
+            if need in pending:
+                found = [o for o in options if type(o[1]) is command]
+                if found:
+                    return found[0], t
+        if pending & {"late", "apology"} and self.sla.due(d) is not None:
+            # Let the appointment pass, and mark the instant with an event: the apology, or
+            # a handoff when the life must stay open and may not apologise.
+            t = self.past_due(draw, d, t, 1 + int(self.step_minutes))
+            options = self.options(d, t)
+            finishing = self.knobs.finished is True and "apology" not in pending
+            sorry = [o for o in options if o[0] == _APOLOGY]
+            marker = [o for o in options if type(o[1]) is HandOff]
+            if sorry and not finishing:
+                return sorry[0], t
+            if marker and not finishing:
+                return marker[0], t
+        if stop:
+            found = [o for o in options if type(o[1]) is Stop]
+            if found:
+                return found[0], t
+        group = [o for o in options if o[0] == _PROGRESS] or options
+        return group[draw(st.integers(0, len(group) - 1))], t
+
+
+def dossiers(engine: Engine, proc: Procedure, *, start: dt.datetime | None = None,
+             finished: bool | None = None, late: bool | None = None,
+             supplemented: bool | None = None, paused: bool | None = None,
+             apologized: bool | None = None) -> st.SearchStrategy[Dossier]:
+    """Dossiers of ``proc`` after a life on ``engine``, filed at ``start`` (09:00 on 2 March
+    2026, Asia/Ho_Chi_Minh, by default).
+
+    A life is a walk: at each point a command the dossier's status admits (see
+    ``Engine.allowed``), issued by an actor entitled to it, after some office time. Lives are
+    received or refused, supplemented, paused and resumed, extended (where the procedure's
+    ``max_extension`` allows), handed off, rejected, withdrawn or stopped, resolved, returned
+    and rated; every branch of every choice is taken (the completing officer sets the data the
+    choice reads). Some run brisk and finish early, some on time, and about a third slow and
+    end late (unless ``late`` says otherwise); an overdue dossier may get an apology (Form 04,
+    ``Sla.apology``, from a system actor). Shrinking leads to the plain path and less time.
+
+    Each knob is None (either), True or False:
+
+    - ``finished``: the life ends in a final status (returned, refused, withdrawn, stopped) or
+      resolved; False: it is still open (filed, awaiting a supplement, in progress, paused).
+    - ``late``: ``Sla(engine).classify(d, d.history[-1].at).verdict is Verdict.LATE``, the
+      dossier judged at its last event (a finished one at its end); True rules out refused and
+      withdrawn dossiers, which get no verdict.
+    - ``supplemented``: a supplement was requested (Form 02), before or after receipt.
+    - ``paused``: handling was paused at least once.
+    - ``apologized``: an agency apologised for a delay (Form 04); True needs ``late`` not
+      False, since only an overdue dossier is apologised for.
+
+    Raises :class:`~dossierflow.InvalidArgument` for a bad argument or knobs that cannot hold
+    together for ``proc``.
+    """
+    if not isinstance(engine, Engine):
+        raise InvalidArgument(f"engine={engine!r} must be an Engine")
+    if not isinstance(proc, Procedure):
+        raise InvalidArgument(f"proc={proc!r} must be a Procedure")
+    try:
+        registered = engine.catalogue.get(proc.code, proc.version)
+    except DossierflowError:
+        registered = None
+    if registered != proc:
+        raise InvalidArgument(
+            f"proc={proc.code} version {proc.version} is not in the engine's catalogue; build "
+            "the engine with a catalogue that has it (Catalogue.with_procedure(proc))")
+    if start is None:
+        start = dt.datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    elif not isinstance(start, dt.datetime) or start.utcoffset() is None:
+        raise InvalidArgument(f"start={start!r} must be a timezone-aware datetime, e.g. "
+                              "datetime(2026, 3, 2, 9, tzinfo=ZoneInfo('Asia/Ho_Chi_Minh'))")
+    knobs = _Knobs(_tristate(finished, "finished"), _tristate(late, "late"),
+                   _tristate(supplemented, "supplemented"), _tristate(paused, "paused"),
+                   _tristate(apologized, "apologized"))
+    if proc.time_limit is None:
+        for name in ("late", "apologized"):
+            if getattr(knobs, name):
+                raise InvalidArgument(f"{name}=True, but procedure {proc.code} has no time "
+                                      "limit, so its dossiers are never late; leave it None")
+    if knobs.apologized and knobs.late is False:
+        raise InvalidArgument("apologized=True needs late=None or True: only an overdue "
+                              "dossier is apologised for, and late stays late")
+    if knobs.supplemented and proc.supplement_requests_per_agency == 0:
+        raise InvalidArgument(f"supplemented=True, but procedure {proc.code} allows no "
+                              "supplement request; leave it None")
+    return _lives(_Lives(engine, proc, knobs), start)
+
+
+@st.composite
+def _lives(draw: st.DrawFn, lives: _Lives, start: dt.datetime) -> Dossier:
+    d = lives.walk(draw, start)
+    assume(lives.honours(d))  # a safety net: the walk steers every life to the knobs
+    return d
+
+
+def branches(proc: Procedure) -> list[tuple[str, str]]:
+    """Every branch of every choice in ``proc``, as ``(step, label)``: ``"field = value"`` for
+    an option, ``"otherwise"`` for the fallback (the labels of ``Procedure.to_mermaid``)."""
+    out = []
+    for s in proc.steps:
+        if isinstance(s.then, Choice):
+            out += [(s.name, f"{w.field} = {w.equals!r}") for w in s.then.options]
+            out.append((s.name, "otherwise"))
+    return out
+
+
+def branches_taken(proc: Procedure, dossier: Dossier) -> list[tuple[str, str]]:
+    """The choice branches ``dossier``'s history took, in order (labels as :func:`branches`):
+    at each completion of a choosing step, the first option whose field, with the data so far,
+    equals its value."""
+    data: dict[str, Any] = {}
+    out = []
+    for e in dossier.history:
+        if isinstance(e, Filed | StepCompleted):
+            data.update(e.data)
+        if isinstance(e, StepCompleted) and e.outcome is not Outcome.REJECT:
+            then = proc.step(e.step).then
+            if isinstance(then, Choice):
+                taken = next((f"{w.field} = {w.equals!r}" for w in then.options
+                              if data.get(w.field) == w.equals), "otherwise")
+                out.append((e.step, taken))
+    return out
 
 
 # -------------------------------------------------------------------------- state machine
@@ -343,8 +791,6 @@ def procedure_state_machine(engine: Engine, proc: Procedure) -> type[RuleBasedSt
     every step that refused commands change nothing and raise only documented errors, that
     the history replays to the dossier and survives JSON, and that the clock is sane (the
     appointment is not before receipt; the time consumed never exceeds the time elapsed)."""
-    from dossierflow.clock import Sla
-
     if not isinstance(engine, Engine) or not isinstance(proc, Procedure):
         raise InvalidArgument("procedure_state_machine(engine, proc) needs an Engine and a "
                               "Procedure")
