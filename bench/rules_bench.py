@@ -30,6 +30,7 @@ from dossierflow.rules import (
     Convention,
     Deadline,
     TimeLimit,
+    Unit,
     appointment,
     calendar_days,
     same_day,
@@ -126,13 +127,20 @@ def main() -> None:
     # The two parts every appointment pays for, timed alone: reading the start and the due
     # instant off the calendar's index (no record built), and building the frozen Deadline
     # record it returns (attrs, seven fields, as STYLE.md asks of deadlines).
-    index_args = [(r, limit.cutoff, *limit._due) for r, limit in queries]  # type: ignore[misc]
-    read_index = cal._appointment
+    # The calendar call is made as appointment() makes it, with office time, or days, and the
+    # cut-off.
+    office_args = [(r, limit.office_time, limit.cutoff) for r, limit in queries
+                   if limit.office_time is not None]
+    day_args = [(r, 0 if limit.unit is Unit.SAME_DAY else int(limit.amount), limit.cutoff)
+                for r, limit in queries if limit.office_time is None]
+    read_index = cal.opening_and_end
     exact = policy.convention
 
     def index_only() -> None:
-        for r, cutoff, kind, amount in index_args:
-            read_index(r, cutoff, kind, amount)
+        for r, office, cutoff in office_args:
+            read_index(r, office_time=office, to_close=False, next_day_after=cutoff)
+        for r, days, cutoff in day_args:
+            read_index(r, days=days, next_day_after=cutoff)
 
     def record_only() -> None:
         for r, limit in queries:

@@ -80,6 +80,56 @@ def test_durations_must_be_timedeltas_on_the_fast_path(vn: WorkCalendar, duratio
         vn.add_working_time(start, duration)  # type: ignore[arg-type]
 
 
+
+@pytest.mark.parametrize("instant", [dt.time(9, tzinfo=TZ), "2026-03-02T09:00+07:00", None])
+def test_instants_must_be_datetimes_on_the_fast_path(vn: WorkCalendar, instant: object) -> None:
+    vn.add_working_time(dt.datetime(2026, 3, 2, 9, tzinfo=TZ), dt.timedelta(hours=1))
+    with pytest.raises(InvalidArgument, match=r"instant must be a timezone-aware datetime"):
+        vn.add_working_time(instant, dt.timedelta(hours=1))  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match=r"instant must be a timezone-aware datetime"):
+        vn.opening_and_end(instant, days=1)  # type: ignore[arg-type]
+
+
+def test_add_working_time_hands_over_at_the_ends_of_the_index() -> None:
+    # Only 2026 indexed: instants before and after it, and results past it, take the checked
+    # path, which grows the index (or says the calendar ends).
+    cal = vietnam()
+    cal.is_working_day(D("2026-06-01"))
+    hour = dt.timedelta(hours=1)
+    # 1 January 2026 is New Year's Day and 2 January a swapped day off: Monday 5 January.
+    assert cal.add_working_time(dt.datetime(2025, 12, 31, 16, tzinfo=TZ), 2 * hour) == (
+        dt.datetime(2026, 1, 5, 9, tzinfo=TZ))
+    assert cal.add_working_time(dt.datetime(2027, 1, 4, 9, tzinfo=TZ), hour) == (
+        dt.datetime(2027, 1, 4, 10, tzinfo=TZ))
+    assert cal.add_working_time(dt.datetime(2026, 12, 31, 16, tzinfo=TZ), 2 * hour).year == 2027
+    with pytest.raises(OutOfCalendarRange):
+        cal.add_working_time(dt.datetime(2099, 12, 31, 16, tzinfo=TZ), 2 * hour)
+
+
+def test_opening_and_end_refuses_bad_arguments(vn: WorkCalendar) -> None:
+    t = dt.datetime(2026, 3, 2, 9, tzinfo=TZ)
+    vn.is_open(t)
+    with pytest.raises(NaiveDatetimeError):
+        vn.opening_and_end(t.replace(tzinfo=None), days=1)
+    with pytest.raises(InvalidArgument, match=r"office_time must be a datetime\.timedelta"):
+        vn.opening_and_end(t, office_time=4)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument, match="days must be a whole number"):
+        vn.opening_and_end(t, days=1.5)  # type: ignore[arg-type]
+    for bad in ("15:00", dt.time(15, tzinfo=TZ)):
+        with pytest.raises(InvalidArgument, match="next_day_after must be a wall-clock"):
+            vn.opening_and_end(t, days=0, next_day_after=bad)  # type: ignore[arg-type]
+    with pytest.raises(OutOfCalendarRange):
+        vn.opening_and_end(dt.datetime(2099, 12, 31, 16, tzinfo=TZ), days=3)
+    # 09:00 on Monday 2 March 2026: 16 hours of office time, or the close of 12 March.
+    assert vn.opening_and_end(t, office_time=dt.timedelta(hours=16)) == (
+        t, dt.datetime(2026, 3, 4, 9, tzinfo=TZ))
+    assert vn.opening_and_end(t, office_time=dt.timedelta(hours=16), to_close=True) == (
+        t, dt.datetime(2026, 3, 4, 17, tzinfo=TZ))
+    assert vn.opening_and_end(t, days=10) == (t, dt.datetime(2026, 3, 12, 17, tzinfo=TZ))
+    # After 08:30 the opening moves to the next working day's.
+    assert vn.opening_and_end(t, next_day_after=dt.time(8, 30)) == (
+        dt.datetime(2026, 3, 3, 8, tzinfo=TZ), dt.datetime(2026, 3, 3, 17, tzinfo=TZ))
+
 def test_bad_calendars_are_refused() -> None:
     base = {"name": "x", "timezone": "Asia/Ho_Chi_Minh", "first_year": 2020, "last_year": 2021}
     with pytest.raises(InvalidCalendar, match="weekmask"):

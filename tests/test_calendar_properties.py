@@ -284,3 +284,76 @@ def test_add_working_time_past_the_loaded_years_grows_the_index(hours: list[str]
         d = dt.timedelta(hours=13, minutes=7)
         assert fresh.add_working_time(t, d) == both.add_working_time(t, d)
         assert fresh.add_working_time(t, d).year == 2027
+
+
+# ------------------------------------------------------------------ the one session lookup
+
+WALL = st.datetimes(min_value=dt.datetime(FIRST, 1, 1), max_value=dt.datetime(LAST, 12, 31, 23, 59))
+
+
+@given(calendars(makeup=True), st.sampled_from([None, *HOURS, ["08:00-11:00"]]),
+       st.sets(st.integers(0, 6), min_size=1), WALL, st.booleans())
+def test_inlined_session_lookups_are_the_definition(
+    cal: WorkCalendar, hours: list[str] | None, weekdays: set[int], wall: dt.datetime,
+    on_the_hour: bool,
+) -> None:
+    # add_working_time and opening_and_end inline _Span.session_at (add_working_time also
+    # reads the session off the hour when every working day has the same sessions): at zero
+    # office time both give the instant itself while a session holds it, else the next opening.
+    if hours is not None:
+        cal = cal.with_office_hours(hours, weekdays=weekdays)
+    if on_the_hour:  # openings and closings on the hour: the hour shortcut answers
+        wall = wall.replace(minute=0, second=0, microsecond=0)
+    cal.is_working_day(dt.date(FIRST, 1, 1))
+    cal.is_working_day(dt.date(LAST, 12, 31))  # the whole range indexed: fast paths on
+    local = wall.replace(tzinfo=ZoneInfo(cal.timezone))
+    s = cal._cache.span
+    assert s is not None
+    k, into = s.session_at(local.toordinal() - s.base, local)
+    assert cal.is_open(local) == (into is not None)
+    if into is None:
+        assume(k < s.nsessions)  # no opening left in the range: the fast paths hand over
+        expected = s.start[k]
+    else:
+        assert s.start[k] + into == local
+        expected = local
+    assert cal.add_working_time(local, dt.timedelta(0)) == expected
+    assert cal.opening_and_end(local, days=0)[0] == expected
+    assert cal.opening_and_end(local, office_time=dt.timedelta(0))[0] == expected
+
+
+def closing_or_none(cal: WorkCalendar, day: dt.date) -> dt.datetime:
+    if not cal.is_working_day(day):
+        day = cal.next_working_day(day)
+    return cal.closing_time(day)
+
+
+@given(calendars(makeup=True), INSTANTS, st.none() | st.times(),
+       st.none() | st.timedeltas(dt.timedelta(0), dt.timedelta(hours=200)),
+       st.integers(0, 60), st.booleans(), st.booleans())
+def test_opening_and_end_is_its_definition(
+    cal: WorkCalendar, t: dt.datetime, after: dt.time | None, office: dt.timedelta | None,
+    days: int, to_close: bool, indexed: bool,
+) -> None:
+    if indexed:
+        cal.is_working_day(dt.date(FIRST, 1, 1))
+        cal.is_working_day(dt.date(LAST, 12, 31))
+    try:
+        start = cal.next_opening(t)
+        if after is not None and start.time() > after:
+            start = cal.next_opening(cal.closing_time(start.date()))
+        if office is not None:
+            end = cal.add_working_time(start, office)
+            if to_close:
+                end = cal.closing_time(end.date())
+        else:
+            end = closing_or_none(cal, start.date() + dt.timedelta(days=days))
+    except OutOfCalendarRange:
+        with pytest.raises(OutOfCalendarRange):
+            cal.opening_and_end(t, office_time=office, days=days, to_close=to_close,
+                                next_day_after=after)
+        return
+    got = cal.opening_and_end(t, office_time=office, days=days, to_close=to_close,
+                              next_day_after=after)
+    assert got == (start, end)
+    assert got[0].tzinfo is got[1].tzinfo is ZoneInfo(cal.timezone)

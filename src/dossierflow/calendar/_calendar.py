@@ -21,7 +21,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -53,16 +53,15 @@ _NEAR = 128
 """Sessions after an instant within which add_working_time searches first (about 60 working
 days with two sessions a day)."""
 _bisect_right = bisect.bisect_right
-DUE_WORKING, DUE_WORKING_END, DUE_SAME_DAY, DUE_CALENDAR_DAYS = range(4)
-"""What WorkCalendar._appointment computes (see there)."""
 _PAST = dt.timedelta.max
 _Hot: TypeAlias = (
     "tuple[_Span, ZoneInfo, int, list[dt.datetime], array[int], list[dt.timedelta], "
-    "dt.timedelta, int, list[int], list[dt.timedelta], int, list[int]]"
+    "dt.timedelta, int, int, list[int], list[dt.timedelta], int, list[int]]"
 )
 """_Span.hot: what add_working_time reads (see there)."""
 _date = dt.date
 _datetime = dt.datetime
+_time = dt.time
 _timedelta = dt.timedelta
 
 
@@ -201,9 +200,9 @@ class _Span:
         self.nsessions = len(start)
         self.working = bytes(working)
         self.nwork = len(workdays)
-        # For appointments answered from the index alone (WorkCalendar._appointment): the day
-        # of each session, the closing time of the first working day on or after each day, and
-        # the count of sessions before each one whose length is not the usual one.
+        # For WorkCalendar.opening_and_end, answered from the index alone: the day of each
+        # session, the closing time of the first working day on or after each day, and the
+        # count of sessions before each one whose length is not the usual one.
         self.day_of = day_of
         close_from: list[dt.datetime | None] = [None] * self.n
         after: dt.datetime | None = None
@@ -222,7 +221,9 @@ class _Span:
         if not whole or unit.microseconds:
             unit, whole = _ZERO, 1
         self.unit_seconds = whole
-        self.unit_multiples = [unit * m for m in range(_NEAR)]
+        # unit * m for every m up to the span's length: a result m usual sessions on needs
+        # no bound on m other than the span's end.
+        self.unit_multiples = [unit * m for m in range(self.nsessions + 1)]
         irregular = [0]
         for x in length:
             irregular.append(irregular[-1] + (x != unit))
@@ -241,7 +242,7 @@ class _Span:
         # When every session has the usual length (Vietnam's calendar), add_working_time gets
         # an empty list instead of the counts and reads neither them nor the lengths.
         self.hot: _Hot = (self, tz, self.base, start, self.first, length, unit,
-                          self.unit_seconds, irregular if irregular[-1] else [],
+                          self.unit_seconds, self.nsessions, irregular if irregular[-1] else [],
                           self.unit_multiples, per_day, hour_codes)
         """What add_working_time reads, in one tuple: unpacked at once, it costs less than
         as many attribute reads."""
@@ -252,20 +253,35 @@ class _Span:
         add_working_time has this inlined."""
         m = (total.days * 86400 + total.seconds) // self.unit_seconds
         last = k + m
-        if 0 <= m < _NEAR and last < self.nsessions and (
-                self.irregular[k] == self.irregular[last + 1]):
+        if m >= 0 and last < self.nsessions and self.irregular[k] == self.irregular[last + 1]:
             return self.start[last] + (total - self.unit_multiples[m])
         return None
+
+    def session_at(self, i: int, local: dt.datetime) -> tuple[int, dt.timedelta | None]:
+        """The session that holds ``local``, a wall-clock instant of day ``i`` whose tzinfo is
+        the span's zone, and how far into it ``local`` is; when the office is closed at
+        ``local``, the next session to open and None (``nsessions``: none left in the span).
+
+        The one session lookup: a search among the openings of ``local``'s own day. Hot paths
+        have it inlined (:meth:`WorkCalendar.add_working_time`,
+        :meth:`WorkCalendar.opening_and_end`), and a property test holds them to it.
+        """
+        lo = self.first[i]
+        k = _bisect_right(self.start, local, lo, self.first[i + 1]) - 1
+        if k >= lo:
+            into = local - self.start[k]
+            if into < self.length[k]:
+                return k, into
+        # Before the day's first session (k + 1 == lo), after one of its sessions, or on a day
+        # without any: the next session is k + 1, on this day or a later one.
+        return k + 1, None
 
     def work_at(self, i: int, local: dt.datetime) -> dt.timedelta:
         """Working time from the span's first day to ``local``, a wall-clock instant of day
         ``i`` whose tzinfo is the span's zone."""
-        lo = self.first[i]
-        k = _bisect_right(self.start, local, lo, self.first[i + 1]) - 1
-        if k < lo:  # before the day's first session: the previous sessions have all ended
-            return self.cum[lo]
-        into, length = local - self.start[k], self.length[k]
-        return self.cum[k] + (into if into < length else length)
+        k, into = self.session_at(i, local)
+        # Closed: every session before the next one has ended, cum[k] counts them all.
+        return self.cum[k] if into is None else self.cum[k] + into
 
     def instant_at(self, work: dt.timedelta) -> dt.datetime | int:
         """The latest instant whose working time is ``work``; an int when that instant is not in
@@ -607,9 +623,7 @@ class WorkCalendar:
         """Whether an office session is running at ``instant`` (sessions are [start, end))."""
         loc = self._local(instant, "instant")
         s, i = self._locate(loc.date(), "instant")
-        lo = s.first[i]
-        k = _bisect_right(s.start, loc, lo, s.first[i + 1]) - 1
-        return k >= lo and loc - s.start[k] < s.length[k]
+        return s.session_at(i, loc)[1] is not None
 
     def next_opening(self, instant: dt.datetime) -> dt.datetime:
         """The first instant at or after ``instant`` when the office is open (``instant``
@@ -624,52 +638,56 @@ class WorkCalendar:
         at an opening, due at an opening). Negative durations count backwards.
         """
         hot = self._cache.hot
-        if hot is not None:
+        if hot is not None and type(instant) is _datetime and type(duration) is _timedelta:
             # Fast path: an instant already on the calendar's zone inside the loaded span, a
-            # result within _NEAR sessions. It is _Span.work_at and _Span.instant_at inlined
-            # (the two calls would cost a third of the time). ``k`` is the session the instant
-            # is in or the next one, ``total`` the office time to go from that session's
-            # opening. When the sessions on the way all have the usual length, the result is
-            # ``total`` divided into whole sessions and a rest, with no search; otherwise the
-            # second search runs in a window that padding keeps inside the list, its result
-            # checked afterwards. The reads are few and close together because, on random
-            # instants over decades, cache misses cost more than the arithmetic. Bad argument
-            # types fail here with TypeError or AttributeError and go on to the checked path
-            # below, which explains them (IndexError: past the span or the window, the same).
-            s, tz, base, start, first, length, unit, unit_seconds, irregular, multiples, \
-                per_day, hour_codes = hot
-            try:
-                if instant.tzinfo is tz:
-                    i = instant.toordinal() - base
-                    if i >= 0:  # past the span, first[i + 1] raises IndexError
-                        lo, hi = first[i], first[i + 1]
-                        c = hour_codes[instant.hour] if hi - lo == per_day else -1
-                        if hi == lo:  # no session that day: the clock waits for the next
+            # result inside the span; anything else (other zones, datetime subclasses,
+            # bad arguments, the span's ends) takes the checked path below. It is
+            # _Span.session_at, _Span.after and _Span.instant_at inlined (the calls would cost
+            # a third of the time); test_inlined_session_lookups_are_the_definition holds the
+            # lookup to _Span.session_at. ``k`` is the session the instant is in or the next
+            # one, ``total`` the office time to go from that session's opening. When the
+            # sessions on the way all have the usual length, the result is ``total`` divided
+            # into whole sessions and a rest, with no search; otherwise the second search runs
+            # in a window that padding keeps inside ``cum``, its result checked afterwards.
+            # The reads are few and close together because, on random instants over decades,
+            # cache misses cost more than the arithmetic.
+            s, tz, base, start, first, length, unit, unit_seconds, nsessions, irregular, \
+                multiples, per_day, hour_codes = hot
+            i = instant.toordinal() - base
+            if instant.tzinfo is tz and i >= 0:
+                try:  # the one indexing that can run past the span (its last day)
+                    lo, hi = first[i], first[i + 1]
+                except IndexError:  # a later day: the checked path below grows the index
+                    pass
+                else:
+                    c = hour_codes[instant.hour] if hi - lo == per_day else -1
+                    if hi == lo:  # no session that day: the clock waits for the next
+                        k, total = lo, duration
+                    elif c >= 0:  # the hour says which session, or which comes next
+                        k = lo + (c >> 1)
+                        total = instant - start[k] + duration if c & 1 else duration
+                    else:  # _Span.session_at
+                        k = _bisect_right(start, instant, lo, hi) - 1
+                        if k < lo:
                             k, total = lo, duration
-                        elif c >= 0:  # the hour says which session, or which comes next
-                            k = lo + (c >> 1)
-                            total = instant - start[k] + duration if c & 1 else duration
                         else:
-                            k = _bisect_right(start, instant, lo, hi) - 1
-                            if k < lo:
-                                k, total = lo, duration
+                            into = instant - start[k]
+                            if into < (length[k] if irregular else unit):
+                                total = into + duration
                             else:
-                                into = instant - start[k]
-                                if into < (length[k] if irregular else unit):
-                                    total = into + duration
-                                else:
-                                    k, total = k + 1, duration
-                        m = (total.days * 86400 + total.seconds) // unit_seconds
-                        last = k + m
-                        if m >= 0 and (not irregular or irregular[k] == irregular[last + 1]):
-                            return start[last] + (total - multiples[m])  # IndexError: not near
-                        cum = s.cum
-                        w = cum[k] + total
-                        k = _bisect_right(cum, w, lo, lo + _NEAR) - 1
-                        if lo <= k < lo + _NEAR - 1 and k < s.nsessions:
-                            return start[k] + (w - cum[k])
-            except (TypeError, AttributeError, IndexError):
-                pass
+                                k, total = k + 1, duration
+                    # k <= nsessions here (nsessions: no session left in the span), and
+                    # multiples has nsessions + 1 entries.
+                    m = (total.days * 86400 + total.seconds) // unit_seconds
+                    last = k + m
+                    if m >= 0 and last < nsessions and (
+                            not irregular or irregular[k] == irregular[last + 1]):
+                        return start[last] + (total - multiples[m])
+                    cum = s.cum  # nsessions + 1 entries, then _NEAR of padding
+                    w = cum[k] + total
+                    k = _bisect_right(cum, w, lo, lo + _NEAR) - 1
+                    if lo <= k < lo + _NEAR - 1 and k < nsessions:
+                        return start[k] + (w - cum[k])
         if not isinstance(duration, dt.timedelta):
             raise InvalidArgument(
                 f"duration must be a datetime.timedelta, got {duration!r}; "
@@ -678,60 +696,86 @@ class WorkCalendar:
         s, w = self._work(instant, "instant")
         return self._from_work(s, w + duration, instant)
 
-    def _appointment(
-        self, received: dt.datetime, cutoff: dt.time | None, kind: int, amount: Any
-    ) -> tuple[dt.datetime, dt.datetime] | None:
-        """The start and due instants of an appointment, read off the index; None when the
-        index alone cannot say (the caller then takes the general path, which agrees).
+    def opening_and_end(
+        self,
+        instant: dt.datetime,
+        *,
+        office_time: dt.timedelta | None = None,
+        days: int = 0,
+        to_close: bool = False,
+        next_day_after: dt.time | None = None,
+    ) -> tuple[dt.datetime, dt.datetime]:
+        """The opening from which a stretch of office time or of days is counted, and the
+        instant that stretch ends.
 
-        The clock starts at the next opening, or at the next working day's opening when that is
-        after ``cutoff``. ``kind`` says what is due: ``DUE_WORKING`` ``amount`` of office time
-        later (a timedelta), ``DUE_WORKING_END`` the close of that working day, ``DUE_SAME_DAY``
-        the close of the start's working day, ``DUE_CALENDAR_DAYS`` the close of the first
-        working day on or after the start's date plus ``amount`` days (an int). Office time over
-        sessions all of the usual length needs no search (:meth:`_Span.after`).
+        The opening is :meth:`next_opening` of ``instant`` (``instant`` itself while the office
+        is open); when its time of day on the calendar's wall clock is later than
+        ``next_day_after``, the first opening of the next working day instead.
+
+        With ``office_time``, the end is that much office time after the opening, as
+        :meth:`add_working_time` places it, or with ``to_close`` the close of the working day
+        it falls on. Without, the end is the close of the first working day on or after the
+        opening's date plus ``days`` days (``days=0``: the close of the opening's own day).
+        Both instants are in the calendar's zone; the answer is the one those methods give,
+        mostly read off the index in one pass.
         """
+        if next_day_after is not None and (type(next_day_after) is not _time
+                                           or next_day_after.tzinfo is not None):
+            raise InvalidArgument(
+                f"next_day_after must be a wall-clock datetime.time without tzinfo, such as "
+                f"time(15), got {next_day_after!r}")
+        if office_time is None:
+            if type(days) is not int:
+                raise InvalidArgument(f"days must be a whole number of days, got {days!r}")
+        elif type(office_time) is not _timedelta:
+            raise InvalidArgument(
+                f"office_time must be a datetime.timedelta, got {office_time!r}; "
+                "e.g. timedelta(hours=4) for half a working day")
         s = self._cache.span
-        try:
-            if s is None or received.tzinfo is not s.tz:
-                return None
-        except AttributeError:  # not a datetime: the general path explains
-            return None
-        i = received.toordinal() - s.base
-        if not 0 <= i < s.n:
-            return None
-        start_at, lo = s.start, s.first[i]
-        k = _bisect_right(start_at, received, lo, s.first[i + 1]) - 1
-        if k >= lo and received - start_at[k] < s.length[k]:
-            start = received
-        else:
-            k += 1
-            if k >= s.nsessions:
-                return None
-            start = start_at[k]
-        if cutoff is not None and start.time() > cutoff:
-            k = s.first[s.day_of[k] + 1]
-            if k >= s.nsessions:
-                return None
-            start = start_at[k]
-        if kind == DUE_SAME_DAY:
-            j = s.day_of[k]
-        elif kind == DUE_CALENDAR_DAYS:
-            j = s.day_of[k] + amount
-            if j >= s.n:
-                return None
-        else:
-            due = s.after(k, start - start_at[k] + amount)
-            if due is None:
-                due = self.add_working_time(start, amount)
-                if kind == DUE_WORKING:
-                    return start, due
-                return start, self.closing_time(due.date())
-            if kind == DUE_WORKING:
-                return start, due
-            j = due.toordinal() - s.base  # a working day inside the span
-        found = s.close_from[j]  # the close of day j, or of the next working day after it
-        return None if found is None else (start, found)
+        if s is not None and type(instant) is _datetime and instant.tzinfo is s.tz:
+            # Read off the index: _Span.session_at inlined (the call costs more than the
+            # lookup; test_inlined_session_lookups_are_the_definition holds the two together),
+            # then the close of a day from close_from, or office time by _Span.after.
+            i = instant.toordinal() - s.base
+            if 0 <= i < s.n:
+                start_at, lo = s.start, s.first[i]
+                k = _bisect_right(start_at, instant, lo, s.first[i + 1]) - 1
+                opening: dt.datetime | None = instant
+                if k < lo or instant - start_at[k] >= s.length[k]:  # closed: the next session
+                    k += 1
+                    opening = start_at[k] if k < s.nsessions else None
+                if opening is not None and next_day_after is not None and (
+                        opening.time() > next_day_after):
+                    k = s.first[s.day_of[k] + 1]
+                    opening = start_at[k] if k < s.nsessions else None
+                if opening is not None:
+                    if office_time is None:
+                        j = s.day_of[k] + days
+                        found = s.close_from[j] if 0 <= j < s.n else None
+                        if found is not None:
+                            return opening, found
+                    else:
+                        due = s.after(k, opening - start_at[k] + office_time)
+                        if due is None:
+                            due = self.add_working_time(opening, office_time)
+                        if not to_close:
+                            return opening, due
+                        # An open instant, so its day is a working day: close_from has its close
+                        # when that day is in this span.
+                        j = due.toordinal() - s.base
+                        found = s.close_from[j] if 0 <= j < s.n else None
+                        return opening, found or self.closing_time(due.date())
+        # The same, by the definitions (they grow the index, and explain bad arguments).
+        start = self.next_opening(instant)
+        if next_day_after is not None and start.time() > next_day_after:
+            start = self.next_opening(self.closing_time(start.date()))
+        if office_time is not None:
+            end = self.add_working_time(start, office_time)
+            return start, self.closing_time(end.date()) if to_close else end
+        day = start.date() + _timedelta(days=days)
+        if not self.is_working_day(day):
+            day = self.next_working_day(day)
+        return start, self.closing_time(day)
 
     def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Office time between two instants (negative if ``end`` is before ``start``)."""

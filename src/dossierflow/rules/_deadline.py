@@ -31,10 +31,10 @@ import attrs
 
 from dossierflow._errors import InvalidArgument
 from dossierflow.calendar import WorkCalendar
-from dossierflow.calendar._calendar import DUE_WORKING, DUE_WORKING_END
 from dossierflow.rules._limits import TimeLimit, Unit
 
 _HOUR = dt.timedelta(hours=1)
+_SAME_DAY, _CALENDAR_DAYS = Unit.SAME_DAY, Unit.CALENDAR_DAYS
 _EPSILON = dt.timedelta(microseconds=1)
 _ZERO = dt.timedelta(0)
 
@@ -63,6 +63,9 @@ class SupplementPolicy(enum.Enum):
     """The clock stops until the supplement arrives; time already spent still counts."""
     RESTART = "restart"
     """The clock starts again from zero when the supplement arrives."""
+
+
+_NEXT_OPENING, _END_OF_DAY = StartPolicy.NEXT_OPENING, Convention.END_OF_DAY
 
 
 class Measure(enum.Enum):
@@ -182,17 +185,25 @@ def appointment(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
     """The appointment of a dossier received at ``received`` under ``limit``."""
     if not isinstance(limit, TimeLimit):
         raise InvalidArgument(f"limit must be a TimeLimit such as working_days(3), got {limit!r}")
-    # Most appointments are read off the calendar's index in one pass (it returns None when it
-    # cannot say); the general path below is the definition, and a property test holds the two
-    # equal.
-    due_kind = limit._due
-    if due_kind is not None and policy.start is StartPolicy.NEXT_OPENING:
-        kind, amount = due_kind
-        if kind == DUE_WORKING and policy.convention is Convention.END_OF_DAY:
-            kind = DUE_WORKING_END
-        found = cal._appointment(received, limit.cutoff, kind, amount)
-        if found is not None:
-            return Deadline(limit, received, found[0], found[1], policy.convention, cal.name,
+    # Most appointments are one call to WorkCalendar.opening_and_end, which reads the start and
+    # the due instant off the calendar's index; the general path below is the definition, and a
+    # property test holds the two equal. The mapping is what the limits mean: office time from
+    # the start (at the close of its day under END_OF_DAY); the close of the start's working
+    # day; the close of the day ``amount`` calendar days later, or the next working day's.
+    if policy.start is _NEXT_OPENING:
+        office = limit.office_time
+        if office is not None:
+            start, due = cal.opening_and_end(
+                received, office_time=office, to_close=policy.convention is _END_OF_DAY,
+                next_day_after=limit.cutoff)
+            return Deadline(limit, received, start, due, policy.convention, cal.name,
+                            cal.fingerprint)
+        unit = limit.unit
+        if unit is _SAME_DAY or unit is _CALENDAR_DAYS:
+            start, due = cal.opening_and_end(
+                received, days=0 if unit is _SAME_DAY else int(limit.amount),
+                next_day_after=limit.cutoff)
+            return Deadline(limit, received, start, due, policy.convention, cal.name,
                             cal.fingerprint)
     return _appointment(received, limit, cal, policy)
 

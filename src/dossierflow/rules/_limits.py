@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 import attrs
 
 from dossierflow._errors import InvalidArgument
-from dossierflow.calendar._calendar import DUE_CALENDAR_DAYS, DUE_SAME_DAY, DUE_WORKING
 
 HOURS_PER_WORKING_DAY = Decimal(8)
 """Office hours in a civil-service working day (Decision 188/1999/QĐ-TTg: 40 hours over 5 days),
@@ -83,22 +82,12 @@ class TimeLimit:
     legal_basis: str = ""
     _office_time: dt.timedelta | None = attrs.field(init=False, eq=False, repr=False,
                                                     hash=False)
-    _due: tuple[int, object] | None = attrs.field(init=False, eq=False, repr=False, hash=False)
-    """How WorkCalendar._appointment computes this limit's due instant (None: it cannot)."""
 
     def __attrs_post_init__(self) -> None:
         _check(self)
         hours = self.max_working_hours() if self.unit is not Unit.SAME_DAY else None
         office = None if hours is None else dt.timedelta(hours=float(hours))
         object.__setattr__(self, "_office_time", office)
-        due: tuple[int, object] | None = None
-        if office is not None:
-            due = (DUE_WORKING, office)
-        elif self.unit is Unit.SAME_DAY:
-            due = (DUE_SAME_DAY, None)
-        elif self.unit is Unit.CALENDAR_DAYS:
-            due = (DUE_CALENDAR_DAYS, int(self.amount))
-        object.__setattr__(self, "_due", due)
 
     @property
     def office_time(self) -> dt.timedelta | None:
