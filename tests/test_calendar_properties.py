@@ -357,3 +357,22 @@ def test_opening_and_end_is_its_definition(
                               next_day_after=after)
     assert got == (start, end)
     assert got[0].tzinfo is got[1].tzinfo is ZoneInfo(cal.timezone)
+
+
+@given(calendars(makeup=True), INSTANTS, st.timedeltas(-dt.timedelta(days=60),
+                                                      dt.timedelta(days=60)))
+def test_working_time_between_fast_path_is_its_definition(
+    cal: WorkCalendar, a: dt.datetime, gap: dt.timedelta,
+) -> None:
+    zone = ZoneInfo(cal.timezone)
+    a = a.astimezone(zone)  # on the calendar's zone: the fast path
+    b = (a + gap).astimezone(zone)
+    try:
+        cal.is_working_day(dt.date(FIRST, 1, 1))
+        cal.is_working_day(dt.date(LAST, 12, 31))  # the whole range indexed
+        s1, w1 = cal._work(a, "start")  # the definition, through the checked path
+        s2, w2 = cal._work(b, "end")
+    except OutOfCalendarRange:
+        assume(False)
+    assert s1 is s2
+    assert cal.working_time_between(a, b) == w2 - w1

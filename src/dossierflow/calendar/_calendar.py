@@ -586,6 +586,9 @@ class WorkCalendar:
 
     def local_date(self, instant: dt.datetime) -> dt.date:
         """The date of ``instant`` on the calendar's wall clock."""
+        s = self._cache.span
+        if s is not None and type(instant) is _datetime and instant.tzinfo is s.tz:
+            return instant.date()  # already on the calendar's wall clock: _local is identity
         return self._local(instant, "instant").date()
 
     def working_date(self, instant: dt.datetime) -> dt.date:
@@ -779,6 +782,18 @@ class WorkCalendar:
 
     def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Office time between two instants (negative if ``end`` is before ``start``)."""
+        s = self._cache.span
+        if s is not None and type(start) is _datetime and type(end) is _datetime:
+            # Fast path: both instants already on the calendar's zone, on days of the loaded
+            # span: _Span.work_at for each, with no conversion and no range checks. The clock
+            # measures every step it judges this way. The checked path below is the
+            # definition; test_working_time_between_fast_path_is_its_definition holds the two
+            # together.
+            tz = s.tz
+            if start.tzinfo is tz and end.tzinfo is tz:
+                i, j = start.toordinal() - s.base, end.toordinal() - s.base
+                if 0 <= i < s.n and 0 <= j < s.n:
+                    return s.work_at(j, end) - s.work_at(i, start)
         s1, w1 = self._work(start, "start")
         s2, w2 = self._work(end, "end")
         s = self._cache.span

@@ -8,7 +8,8 @@ events. A completed step asks the flow once where the dossier goes, and the even
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeAlias
 
 from dossierflow._errors import InvalidArgument, NotAuthorized, TransitionNotAllowed, check_instant
@@ -59,6 +60,8 @@ from dossierflow.states._events import (
     Withdrawn,
 )
 from dossierflow.states._flow import Flow
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class Context:
@@ -253,27 +256,30 @@ def _complete_step(c: Context) -> tuple[Event, ...]:
         return (StepCompleted(cmd.step, cmd.outcome, cmd.data, (desk,), cmd.to_person,
                               cmd.note, at, actor, (), ()),
                 Resolved(Resolution.REJECTED, cmd.note, at, actor))
-    data = d.values
-    data.update(cmd.data)
-    activated, waiting = c.flow.advance(cmd.step, data, d.waiting)
-    units = list(c.flow.units(activated))
+    flow = c.flow
+    data: Mapping[str, Any] = _EMPTY
+    if cmd.step in flow.chooses:  # only a choice reads the data
+        data = d.values
+        data.update(cmd.data)
+    activated, waiting = flow.advance(cmd.step, data, d.waiting)
+    units = flow.units(activated)
     if not units:  # the branch waits at a join, or reached the end: the result goes to the desk
         before = dict(d.waiting)
         grown = [j for j, n in waiting if n > before.get(j, 0)]
-        units = [proc.step(grown[0]).owner.agency] if grown else [desk]
-    events: list[Event] = [StepCompleted(cmd.step, cmd.outcome, cmd.data, tuple(units),
-                                         cmd.to_person, cmd.note, at, actor, activated,
-                                         waiting)]
+        units = (flow.agency[grown[0]],) if grown else (desk,)
+    completed = StepCompleted(cmd.step, cmd.outcome, cmd.data, units, cmd.to_person, cmd.note,
+                              at, actor, activated, waiting)
     remaining = [h.step for h in d.active]
     remaining.remove(cmd.step)
     remaining.extend(activated)
-    member = proc.step(cmd.step).member
+    member = flow.member[cmd.step]
+    done: tuple[Event, ...] = ()
     if member is not None and member not in d.members_done and not any(
-            proc.step(s).member == member for s in remaining):
-        events.append(MemberCompleted(member, at, actor))
+            flow.member[s] == member for s in remaining):
+        done = (MemberCompleted(member, at, actor),)
     if not remaining and not waiting:
-        events.append(Resolved(Resolution.APPROVED, "", at, actor))
-    return tuple(events)
+        return (completed, *done, Resolved(Resolution.APPROVED, "", at, actor))
+    return (completed, *done)
 
 
 def _holder_may(c: Context) -> None:

@@ -207,6 +207,10 @@ def _sender(actor: Any) -> tuple[str, str]:
 
 
 # -------------------------------------------------------------------------------- folding
+#
+# Folding works on the list of a dossier's field values: each event's change writes into it,
+# and a Dossier is built once at the end (of a command's events, or of a whole history), since
+# building the frozen record costs more than every change together.
 
 
 def evolve(dossier: Dossier | None, event: Event, flow: Flow | None = None) -> Dossier:
@@ -214,27 +218,33 @@ def evolve(dossier: Dossier | None, event: Event, flow: Flow | None = None) -> D
     is needed only for events written by schema 1 (which do not record where the flow went)."""
     if dossier is None:
         return _start(event)
-    event = _complete(dossier, event, flow)
-    return _apply(dossier, event, (*dossier.history, event))
+    return fold((event,), flow, dossier)
 
 
 def fold(events: Iterable[Event], flow: Flow | None = None,
          dossier: Dossier | None = None) -> Dossier:
-    """``dossier`` (None: a new one) with ``events`` folded in, in time linear in the history:
-    the intermediate dossiers carry no history, which is attached once at the end. Events of
-    schema 1 come out completed (``activated``, ``waiting``) by ``flow``."""
-    history = list(dossier.history) if dossier is not None else []
-    state = dossier
-    for event in events:
-        if state is None:
-            state = _start(event)
-        else:
-            event = _complete(state, event, flow)
-            state = _apply(state, event, ())
+    """``dossier`` (None: a new one) with ``events`` folded in, in time linear in their
+    number (and one copy of the history). Events of schema 1 come out completed
+    (``activated``, ``waiting``, ``to_units``) by ``flow``."""
+    it = iter(events)
+    if dossier is None:
+        first = next(it, None)
+        if first is None:
+            raise SchemaError("a history starts with Filed; this one is empty")
+        dossier = _start(first)
+    values = list(_VALUES(dossier))
+    history = list(dossier.history)
+    for event in it:
+        kind = type(event)
+        if (kind is Received or kind is StepCompleted) and \
+                event.activated is None:  # type: ignore[union-attr]
+            event = _complete(values, event, flow)
+        change = _CHANGES.get(kind)
+        if change is None:
+            raise SchemaError(f"{kind.__name__} cannot follow the first event",
+                              dossier_id=values[_ID], seq=len(history) + 1)
+        change(values, event)
         history.append(event)
-    if state is None:
-        raise SchemaError("a history starts with Filed; this one is empty")
-    values = list(_VALUES(state))
     values[_HISTORY] = tuple(history)
     return Dossier(*values)
 
@@ -249,44 +259,33 @@ def _start(event: Event) -> Dossier:
                    history=(event,))
 
 
-def _complete(d: Dossier, event: Event, flow: Flow | None) -> Event:
-    """``event`` with where the flow went, when schema 1 did not record it."""
-    kind = type(event)
-    if (kind is not Received and kind is not StepCompleted) or \
-            event.activated is not None:  # type: ignore[union-attr]
-        return event
+def _complete(values: list[Any], event: Event, flow: Flow | None) -> Event:
+    """``event`` (``Received`` or ``StepCompleted`` of schema 1) with where the flow went."""
     if flow is None:
-        raise SchemaError(f"{kind.__name__} of schema 1 needs the procedure's flow to be read",
-                          dossier_id=d.id, seq=d.version + 1)
+        raise SchemaError(f"{type(event).__name__} of schema 1 needs the procedure's flow to "
+                          "be read", dossier_id=values[_ID], seq=len(values[_HISTORY]) + 1)
     if isinstance(event, Received):
-        activated, waiting = flow.first(dict(d.data))
+        activated, waiting = flow.first(dict(values[_DATA]))
         return attrs.evolve(event, activated=activated, waiting=waiting,
                             to_units=flow.units(activated))
     assert isinstance(event, StepCompleted)
     if event.outcome is Outcome.REJECT:
         return attrs.evolve(event, activated=(), waiting=())
-    data = dict(_merge(d.data, event.data))
-    activated, waiting = flow.advance(event.step, data, d.waiting)
+    data = dict(_merge(values[_DATA], event.data))
+    activated, waiting = flow.advance(event.step, data, values[_WAITING])
     return attrs.evolve(event, activated=activated, waiting=waiting)
-
-
-def _apply(d: Dossier, event: Event, history: tuple[Event, ...]) -> Dossier:
-    change = _CHANGES.get(type(event))
-    if change is None:
-        raise SchemaError(f"{type(event).__name__} cannot follow the first event",
-                          dossier_id=d.id, seq=d.version + 1)
-    values = list(_VALUES(d))
-    for name, value in change(d, event).items():
-        values[_POSITION[name]] = value
-    values[_HISTORY] = history
-    return Dossier(*values)
 
 
 _FIELD_NAMES = tuple(a.name for a in attrs.fields(Dossier))
 _POSITION = {name: k for k, name in enumerate(_FIELD_NAMES)}
-_HISTORY = _POSITION["history"]
 _VALUES = operator.attrgetter(*_FIELD_NAMES)
-_Change: TypeAlias = Callable[[Dossier, Any], dict[str, Any]]
+(_ID, _STATUS, _DATA, _ACTIVE, _WAITING, _RESUME_TO, _RECEIVED, _REQUESTS, _RESOLUTION,
+ _RATED, _RECEIPT, _EXTENSIONS, _APOLOGIES, _MEMBERS_DONE, _HISTORY) = (
+    _POSITION[name] for name in (
+        "id", "status", "data", "active", "waiting", "resume_to", "received",
+        "supplement_requests", "resolution", "rated", "receipt", "extensions", "apologies",
+        "members_done", "history"))
+_Change: TypeAlias = Callable[[list[Any], Any], None]
 _UNASSIGNED: dict[str, Holder] = {}
 
 
@@ -299,82 +298,122 @@ def _holder(step: str, person: str | None) -> Holder:
     return found
 
 
-def _filed(d: Dossier, e: Filed) -> dict[str, Any]:
-    raise SchemaError("Filed can only start a history", dossier_id=d.id, seq=d.version + 1)
+def _filed(v: list[Any], e: Filed) -> None:
+    raise SchemaError("Filed can only start a history", dossier_id=v[_ID],
+                      seq=len(v[_HISTORY]) + 1)
 
 
-def _received(d: Dossier, e: Received) -> dict[str, Any]:
+def _received(v: list[Any], e: Received) -> None:
     assert e.activated is not None
     assert e.waiting is not None
-    return {"status": Status.IN_PROGRESS, "received": True, "receipt": e,
-            "active": tuple(_holder(s, None) for s in e.activated), "waiting": e.waiting}
+    v[_STATUS] = Status.IN_PROGRESS
+    v[_RECEIVED] = True
+    v[_RECEIPT] = e
+    v[_ACTIVE] = tuple(_holder(s, None) for s in e.activated)
+    v[_WAITING] = e.waiting
 
 
-def _supplement_requested(d: Dossier, e: SupplementRequested) -> dict[str, Any]:
-    return {"status": Status.AWAITING_SUPPLEMENT, "resume_to": d.status,
-            "supplement_requests": (*d.supplement_requests, e.agency)}
+def _refused(v: list[Any], e: Refused) -> None:
+    v[_STATUS] = Status.REFUSED
 
 
-def _back(d: Dossier, e: Supplemented | Resumed) -> dict[str, Any]:
-    return {"status": d.resume_to or Status.IN_PROGRESS, "resume_to": None}
+def _supplement_requested(v: list[Any], e: SupplementRequested) -> None:
+    v[_RESUME_TO] = v[_STATUS]
+    v[_STATUS] = Status.AWAITING_SUPPLEMENT
+    v[_REQUESTS] = (*v[_REQUESTS], e.agency)
 
 
-def _step_completed(d: Dossier, e: StepCompleted) -> dict[str, Any]:
+def _paused(v: list[Any], e: Paused) -> None:
+    v[_RESUME_TO] = v[_STATUS]
+    v[_STATUS] = Status.PAUSED
+
+
+def _back(v: list[Any], e: Supplemented | Resumed) -> None:
+    v[_STATUS] = v[_RESUME_TO] or Status.IN_PROGRESS
+    v[_RESUME_TO] = None
+
+
+def _step_completed(v: list[Any], e: StepCompleted) -> None:
     assert e.activated is not None
     assert e.waiting is not None
-    data = _merge(d.data, e.data)
+    if e.data:
+        v[_DATA] = _merge(v[_DATA], e.data)
     if e.outcome is Outcome.REJECT:
-        return {"data": data, "active": (), "waiting": ()}
-    active = list(d.active)
+        v[_ACTIVE] = ()
+        v[_WAITING] = ()
+        return
+    active = list(v[_ACTIVE])
     for k, h in enumerate(active):
         if h.step == e.step:
             del active[k]
             break
     active.extend(_holder(s, e.to_person) for s in e.activated)
-    return {"data": data, "active": tuple(active), "waiting": e.waiting}
+    v[_ACTIVE] = tuple(active)
+    v[_WAITING] = e.waiting
 
 
-def _handed_off(d: Dossier, e: HandedOff) -> dict[str, Any]:
-    return {"active": tuple(Holder(h.step, e.to_person) if h.step == e.step else h
-                            for h in d.active)}
+def _handed_off(v: list[Any], e: HandedOff) -> None:
+    v[_ACTIVE] = tuple(Holder(h.step, e.to_person) if h.step == e.step else h
+                       for h in v[_ACTIVE])
 
 
 def _ended(status: Status) -> _Change:
-    def change(d: Dossier, e: Any) -> dict[str, Any]:
-        return {"status": status, "active": (), "waiting": (), "resume_to": None}
+    def change(v: list[Any], e: Any) -> None:
+        v[_STATUS] = status
+        v[_ACTIVE] = ()
+        v[_WAITING] = ()
+        v[_RESUME_TO] = None
 
     return change
 
 
-def _resolved(d: Dossier, e: Resolved) -> dict[str, Any]:
-    return {"status": Status.RESOLVED, "resolution": e.resolution, "active": (),
-            "waiting": ()}
+def _resolved(v: list[Any], e: Resolved) -> None:
+    v[_STATUS] = Status.RESOLVED
+    v[_RESOLUTION] = e.resolution
+    v[_ACTIVE] = ()
+    v[_WAITING] = ()
 
 
-def _nothing(d: Dossier, e: Any) -> dict[str, Any]:
-    return {}
+def _returned(v: list[Any], e: ResultReturned) -> None:
+    v[_STATUS] = Status.RETURNED
+
+
+def _rated(v: list[Any], e: Rated) -> None:
+    v[_RATED] = True
+
+
+def _extended(v: list[Any], e: Extended) -> None:
+    v[_EXTENSIONS] = (*v[_EXTENSIONS], e.by)
+
+
+def _member_completed(v: list[Any], e: MemberCompleted) -> None:
+    v[_MEMBERS_DONE] = (*v[_MEMBERS_DONE], e.member)
+
+
+def _apologized(v: list[Any], e: Apologized) -> None:
+    v[_APOLOGIES] = (*v[_APOLOGIES], e)
 
 
 _CHANGES: dict[type[Any], _Change] = {
     Filed: _filed,
     Received: _received,
-    Refused: lambda d, e: {"status": Status.REFUSED},
+    Refused: _refused,
     SupplementRequested: _supplement_requested,
     Supplemented: _back,
     Resumed: _back,
-    Paused: lambda d, e: {"status": Status.PAUSED, "resume_to": d.status},
+    Paused: _paused,
     StepCompleted: _step_completed,
     HandedOff: _handed_off,
     Resolved: _resolved,
-    ResultReturned: lambda d, e: {"status": Status.RETURNED},
+    ResultReturned: _returned,
     Withdrawn: _ended(Status.WITHDRAWN),
     Stopped: _ended(Status.STOPPED),
-    Rated: lambda d, e: {"rated": True},
-    Extended: lambda d, e: {"extensions": (*d.extensions, e.by)},
-    MemberCompleted: lambda d, e: {"members_done": (*d.members_done, e.member)},
-    Apologized: lambda d, e: {"apologies": (*d.apologies, e)},
+    Rated: _rated,
+    Extended: _extended,
+    MemberCompleted: _member_completed,
+    Apologized: _apologized,
 }
-"""What each event changes in a dossier (besides appending itself to the history)."""
+"""What each event changes in a dossier's field values (besides joining the history)."""
 assert set(_CHANGES) == set(EVENT_TYPES.values())
 
 

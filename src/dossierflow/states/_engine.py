@@ -122,10 +122,7 @@ class Engine:
         flow = self.flow(dossier.procedure, dossier.procedure_version)
         events = DECIDE[type(command)](
             Context(flow, self.calendar, dossier, command, name, at, actor))
-        new = dossier
-        for e in events:
-            new = evolve(new, e)
-        return new, events
+        return fold(events, None, dossier), events
 
     def _file(
         self, command: File, at: dt.datetime, actor: Actor

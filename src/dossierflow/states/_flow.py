@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dossierflow.states import _graph as graph
+from dossierflow.states._graph import Choice
 
 if TYPE_CHECKING:
     from dossierflow.states._definition import Procedure
@@ -20,11 +21,19 @@ if TYPE_CHECKING:
 class Flow:
     """Token movement over one procedure's graph."""
 
-    __slots__ = ("need", "procedure")
+    __slots__ = ("agency", "chooses", "member", "need", "procedure", "then")
 
     def __init__(self, procedure: Procedure) -> None:
         self.procedure = procedure
         self.need = procedure.join_need
+        steps = procedure.steps
+        self.then = {s.name: s.then for s in steps}
+        self.agency = {s.name: s.owner.agency for s in steps}
+        """The agency owning each step."""
+        self.member = {s.name: s.member for s in steps}
+        """The member procedure of each step (None outside interconnected groups)."""
+        self.chooses = frozenset(s.name for s in steps if isinstance(s.then, Choice))
+        """The steps whose successor depends on the dossier's data."""
 
     def first(self, data: Mapping[str, Any],
               ) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
@@ -36,14 +45,19 @@ class Flow:
 
     def units(self, steps: tuple[str, ...]) -> tuple[str, ...]:
         """The agencies owning ``steps``, each once, in order."""
-        return tuple(dict.fromkeys(self.procedure.step(s).owner.agency for s in steps))
+        agency = self.agency
+        if len(steps) == 1:
+            return (agency[steps[0]],)
+        return tuple(dict.fromkeys(agency[s] for s in steps))
 
     def advance(self, step: str, data: Mapping[str, Any],
                 waiting: tuple[tuple[str, int], ...],
                 ) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
         """The steps that become active when ``step`` completes with ``data``, and every join
         waited on afterwards (``waiting``: before)."""
+        reached = graph.choose(self.then[step], data)
+        if not waiting and not self.need.keys() & set(reached):
+            return tuple(reached), ()  # no join involved: every step reached is entered
         counts = dict(waiting)
-        reached = graph.choose(self.procedure.step(step).then, data)
         entered = graph.arrive(reached, counts, self.need)
         return tuple(entered), tuple(sorted(counts.items()))
