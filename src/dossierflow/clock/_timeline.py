@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import NamedTuple
 
 import attrs
 
@@ -52,9 +53,9 @@ class StepVerdict:
     margin: dt.timedelta | None
 
 
-@attrs.frozen
-class StepClock:
-    """An active step's clock (``ledger`` None: the step has no allotment)."""
+class StepClock(NamedTuple):
+    """An active step's clock (``ledger`` None: the step has no allotment); a named tuple,
+    like :class:`~dossierflow.clock.Ledger`, for the speed of the fold."""
 
     step: str
     agency: str
@@ -94,12 +95,12 @@ class StepClock:
                            ledger.due, ledger.consumed, verdict, margin)
 
 
-@attrs.frozen
-class Timeline:
+class Timeline(NamedTuple):
     """What the clock knows of a dossier: its ``ledger`` (None before receipt or without a
     time limit), the clocks of its active steps, the verdicts of the steps done, the
     receipt's ``agency``, and ``ended`` (when it was resolved, else returned, else stopped,
-    withdrawn or refused) with whether its clock was running then."""
+    withdrawn or refused) with whether its clock was running then. An immutable named
+    tuple, built once for every event the clock folds."""
 
     ledger: Ledger | None = None
     open: tuple[StepClock, ...] = ()
