@@ -9,8 +9,8 @@ Conventions for the appointment (``NgayHenTra``):
 
 - ``EXACT`` (default): exact working time. Received at 09:30, two working days are due at 09:30
   two working days later; received in the morning, due in the morning, which is the half-day
-  anchoring one-stop systems use (DOMAIN, "Time limits"). A deadline that lands exactly on a
-  closing time is the next opening: received at an opening, due at an opening.
+  anchoring one-stop systems use. A deadline that lands exactly on a closing time is the next
+  opening: received at an opening, due at an opening.
 - ``END_OF_DAY``: the close of that same working day, as the Civil Code's "end of the last
   day" reads for days.
 
@@ -75,7 +75,9 @@ class Measure(enum.Enum):
 
 @attrs.frozen
 class ClockPolicy:
-    """A procedure's clock rules; the defaults follow DOMAIN.md."""
+    """A procedure's clock rules. The defaults: exact working time, the clock starting at the
+    next opening (online filings outside office hours count from the next working day, Decree
+    297/2025/NĐ-CP Art. 3(5)), and a supplement pausing it (time already spent still counts)."""
 
     convention: Convention = Convention.EXACT
     start: StartPolicy = StartPolicy.NEXT_OPENING
