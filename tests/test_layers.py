@@ -52,3 +52,11 @@ def test_no_private_name_crosses_a_module() -> None:
                                                   and node.value.id in ("self", "cls")):
                 found.append(f"{where}:{node.lineno} reads .{node.attr}")
     assert found == []
+
+
+def test_docs_and_code_cite_the_laws_not_project_notes() -> None:
+    """Users have the laws and the public sources, not the project's own notes."""
+    repo = ROOT.parent.parent
+    texts = [*ROOT.rglob("*.py"), *(repo / "docs").glob("*.md"), repo / "README.md"]
+    found = [str(p) for p in texts if p.exists() and "DOMAIN" in p.read_text(encoding="utf-8")]
+    assert found == []
