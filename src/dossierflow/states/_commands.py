@@ -1,6 +1,8 @@
 """Commands: what an actor asks the engine to do to a dossier, by stable name.
 
-Each command is a frozen value checked by the engine when applied (:mod:`._decide`);
+Each command is a frozen value whose fields are checked when it is built (storable text of a
+bounded length, JSON scalar data: :mod:`._fields`), and checked again by the engine when
+applied (:mod:`._decide`: who may issue it, and whether the dossier admits it);
 :data:`ALLOWED` says which commands each status admits before the finer checks.
 """
 
@@ -17,6 +19,7 @@ from dossierflow._errors import InvalidArgument
 from dossierflow.rules import TimeLimit
 from dossierflow.states._dossier import Status
 from dossierflow.states._events import Channel, Outcome
+from dossierflow.states._fields import ITEM, NAME, PERSON, TEXT, data, text, texts
 
 
 def _mapping(value: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
@@ -30,20 +33,33 @@ def _mapping(value: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    try:
+        return tuple(value)
+    except TypeError:
+        raise InvalidArgument(f"expected a list of texts, got {value!r:.80}") from None
 
+
+def _whole(value: object, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgument(f"{name} must be a whole number, got {value!r:.80}")
+
+
+_NAME = text(NAME)
+_PERSON = text(PERSON)
+_TEXT = text(TEXT)
 
 @attrs.frozen
 class File:
     """Submit a dossier. ``version`` None: the version in force on the filing date.
     ``applicant`` None: the filing citizen (an officer filing at the desk must name one)."""
 
-    dossier_id: str
-    procedure: str
+    dossier_id: str = attrs.field(validator=_NAME)
+    procedure: str = attrs.field(validator=_NAME)
     channel: Channel
-    data: tuple[tuple[str, Any], ...] = attrs.field(default=None, converter=_mapping)
+    data: tuple[tuple[str, Any], ...] = attrs.field(default=None, converter=_mapping,
+                                                    validator=data)
     version: int | None = None
-    applicant: str | None = None
+    applicant: str | None = attrs.field(default=None, validator=text(PERSON, optional=True))
 
 
 @attrs.frozen
@@ -51,31 +67,33 @@ class Receive:
     """Receive a complete dossier and issue the receipt slip (Form 01). The engine computes
     the appointment from the procedure's time limit and its calendar."""
 
-    receipt_no: str
-    documents: tuple[str, ...] = attrs.field(default=(), converter=_strings)
-    note: str = ""
+    receipt_no: str = attrs.field(validator=_NAME)
+    documents: tuple[str, ...] = attrs.field(default=(), converter=_strings,
+                                             validator=texts(ITEM))
+    note: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
 class Refuse:
     """Refuse an ineligible dossier with reasons (Form 03)."""
 
-    reasons: str
+    reasons: str = attrs.field(validator=_TEXT)
 
 
 @attrs.frozen
 class RequestSupplement:
     """Ask for missing documents (Form 02); the clock pauses until they arrive."""
 
-    items: tuple[str, ...] = attrs.field(converter=_strings)
-    reason: str = ""
+    items: tuple[str, ...] = attrs.field(converter=_strings, validator=texts(ITEM))
+    reason: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
 class Supplement:
     """The applicant brings the missing documents."""
 
-    documents: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    documents: tuple[str, ...] = attrs.field(default=(), converter=_strings,
+                                             validator=texts(ITEM))
 
 
 @attrs.frozen
@@ -84,33 +102,34 @@ class CompleteStep:
     (e.g. ``needs_verification``) before the next step is chosen; ``to_person`` assigns the
     next step(s)."""
 
-    step: str
+    step: str = attrs.field(validator=_NAME)
     outcome: Outcome = Outcome.FORWARD
-    data: tuple[tuple[str, Any], ...] = attrs.field(default=None, converter=_mapping)
-    to_person: str | None = None
-    note: str = ""
+    data: tuple[tuple[str, Any], ...] = attrs.field(default=None, converter=_mapping,
+                                                    validator=data)
+    to_person: str | None = attrs.field(default=None, validator=text(PERSON, optional=True))
+    note: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
 class HandOff:
     """Pass an active step to another person of the owning unit."""
 
-    step: str
-    to_person: str
-    note: str = ""
+    step: str = attrs.field(validator=_NAME)
+    to_person: str = attrs.field(validator=_PERSON)
+    note: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
 class Pause:
     """Suspend handling for a lawful reason (e.g. waiting for land tax to be paid)."""
 
-    reason: str
-    legal_basis: str
+    reason: str = attrs.field(validator=_TEXT)
+    legal_basis: str = attrs.field(validator=_TEXT)
 
 
 @attrs.frozen
 class Resume:
-    note: str = ""
+    note: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
@@ -118,25 +137,25 @@ class Extend:
     """Grant more time, within the procedure's ``max_extension``."""
 
     by: TimeLimit
-    reason: str
-    legal_basis: str
+    reason: str = attrs.field(validator=_TEXT)
+    legal_basis: str = attrs.field(validator=_TEXT)
 
 
 @attrs.frozen
 class ReturnResult:
-    method: str = "in_person"
-    note: str = ""
+    method: str = attrs.field(default="in_person", validator=_NAME)
+    note: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
 class Withdraw:
-    reason: str = ""
+    reason: str = attrs.field(default="", validator=_TEXT)
 
 
 @attrs.frozen
 class Stop:
-    reason: str
-    legal_basis: str
+    reason: str = attrs.field(validator=_TEXT)
+    legal_basis: str = attrs.field(validator=_TEXT)
 
 
 @attrs.frozen
@@ -148,8 +167,8 @@ class Apologize:
     that moment (pauses and supplements included). Left None, the original appointment is the
     receipt slip's."""
 
-    agency: str
-    reason: str
+    agency: str = attrs.field(validator=_PERSON)
+    reason: str = attrs.field(validator=_TEXT)
     new_appointment: dt.datetime
     original_appointment: dt.datetime | None = None
 
@@ -158,8 +177,8 @@ class Apologize:
 class Rate:
     """The applicant's satisfaction, 1 (very unsatisfied) to 5 (very satisfied)."""
 
-    score: int
-    comment: str = ""
+    score: int = attrs.field(validator=lambda _, __, value: _whole(value, "Rate.score"))
+    comment: str = attrs.field(default="", validator=_TEXT)
 
 
 Command: TypeAlias = (

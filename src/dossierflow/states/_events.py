@@ -18,6 +18,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from dossierflow.rules import Deadline, TimeLimit
+from dossierflow.states._fields import PERSON, text
 
 
 class Channel(enum.Enum):
@@ -51,7 +52,7 @@ class Resolution(enum.Enum):
 class Citizen:
     """An applicant (person or organisation), identified as the portal identifies them."""
 
-    id: str
+    id: str = attrs.field(validator=text(PERSON))
 
     def __str__(self) -> str:
         return f"citizen {self.id}"
@@ -61,9 +62,9 @@ class Citizen:
 class Officer:
     """A civil servant: acts only on steps owned by their agency and role."""
 
-    id: str
-    agency: str
-    role: str
+    id: str = attrs.field(validator=text(PERSON))
+    agency: str = attrs.field(validator=text(PERSON))
+    role: str = attrs.field(validator=text(PERSON))
 
     def __str__(self) -> str:
         return f"officer {self.id} ({self.agency}/{self.role})"
@@ -73,7 +74,7 @@ class Officer:
 class System:
     """An automated actor (a deadline sweeper, an integration): stops and resumes only."""
 
-    name: str
+    name: str = attrs.field(validator=text(PERSON))
 
     def __str__(self) -> str:
         return f"system {self.name}"
