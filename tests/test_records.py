@@ -81,3 +81,38 @@ def test_a_bad_command_writes_nothing(store_spec: Spec, opened: Any) -> None:
     again = store.load("D-1", cached=False)
     assert again.version == 1
     assert store.verify_all() == ()
+
+
+def _json_dossier() -> dict[str, Any]:
+    import json
+
+    from dossierflow import samples
+    from dossierflow.states import Engine, to_json
+
+    engine = Engine(samples.catalogue())
+    d, _ = engine.apply(None, File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 9),
+                        actor=Citizen("c1"))
+    d, _ = engine.apply(d, Receive("BN-1"), at=vn(2, 9, 5),
+                        actor=Officer("desk", "ubnd_xa", "one_stop"))
+    data: dict[str, Any] = json.loads(to_json(d))
+    return data
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d.update(status="filed"), r"fields \['status'\] contradict"),
+    (lambda d: d.update(id="D-2"), r"fields \['id'\] contradict"),
+    (lambda d: d.update(history=[]), "this one is empty|starts with its Filed"),
+    (lambda d: d["history"][0].update(at="2026-03-02T09:00:00+08:00[Asia/Ho_Chi_Minh]"),
+     "has offset 8:00:00, but zone Asia/Ho_Chi_Minh is at 7:00:00"),
+])
+def test_json_dossiers_must_agree_with_their_history(edit: Any, message: str) -> None:
+    import json
+
+    from dossierflow import SchemaError
+    from dossierflow.states import dossier_from_json
+
+    data = _json_dossier()
+    assert dossier_from_json(json.dumps(data)).status.value == "in_progress"
+    edit(data)
+    with pytest.raises(SchemaError, match=message):
+        dossier_from_json(json.dumps(data))

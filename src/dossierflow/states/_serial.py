@@ -20,8 +20,16 @@ import cattrs
 from cattrs.strategies import configure_tagged_union
 
 from dossierflow._errors import InvalidArgument, SchemaError
-from dossierflow.states._dossier import Dossier
-from dossierflow.states._events import EVENT_TYPES, Actor, Citizen, Event, Officer, System
+from dossierflow.states._dossier import Dossier, fold
+from dossierflow.states._events import (
+    EVENT_TYPES,
+    Actor,
+    Citizen,
+    Event,
+    Filed,
+    Officer,
+    System,
+)
 
 SCHEMA_VERSION = 2
 """The version of the stored format this library writes and the newest it reads.
@@ -55,7 +63,13 @@ def _load_instant(value: Any, _: type) -> dt.datetime:
     instant = dt.datetime.fromisoformat(value)
     if instant.tzinfo is None:
         raise ValueError(f"instant {value!r} has no offset")
-    return instant.astimezone(zone) if zone is not None else instant
+    if zone is None:
+        return instant
+    local = instant.astimezone(zone)
+    if local.utcoffset() != instant.utcoffset():
+        raise ValueError(f"instant {value!r} has offset {instant.utcoffset()}, but zone "
+                         f"{zone.key} is at {local.utcoffset()} then; one of them is wrong")
+    return local
 
 
 def _load_time(value: Any, _: type) -> dt.time:
@@ -164,7 +178,34 @@ def dossier_from_dict(data: Any) -> Dossier:
         dossier = _CONVERTER.structure({**body, "history": []}, Dossier)
     except Exception as exc:
         raise SchemaError(f"cannot read dossier: {_why(exc)}", dossier_id=dossier_id) from exc
-    return attrs.evolve(dossier, history=events)
+    dossier = attrs.evolve(dossier, history=events)
+    _check_against_history(dossier)
+    return dossier
+
+
+def _check_against_history(dossier: Dossier) -> None:
+    """Refuse a dossier whose fields contradict its history: every field follows from it.
+    A history of schema 1 (which needs the procedure's flow to be folded) is checked for what
+    its filing says."""
+    events = dossier.history
+    if not events or not isinstance(events[0], Filed):
+        raise SchemaError("a dossier's history starts with its Filed event",
+                          dossier_id=dossier.id)
+    try:
+        rebuilt = fold(events)
+    except SchemaError as exc:
+        if "schema 1" not in exc.problem:
+            raise SchemaError(f"the history does not fold: {exc.problem}",
+                              dossier_id=dossier.id) from exc
+        filed = events[0]
+        rebuilt = attrs.evolve(dossier, id=filed.dossier, procedure=filed.procedure,
+                               procedure_version=filed.version, channel=filed.channel,
+                               applicant=filed.applicant)
+    if rebuilt != dossier:
+        wrong = [f.name for f in attrs.fields(Dossier)
+                 if getattr(rebuilt, f.name) != getattr(dossier, f.name)]
+        raise SchemaError(f"fields {wrong} contradict the dossier's history (rebuild the dossier "
+                          "from its events: Engine.replay)", dossier_id=dossier.id)
 
 
 def check_schema(version: Any, *, dossier_id: str | None = None, seq: int | None = None) -> None:
@@ -211,5 +252,12 @@ def _parse(text: str | bytes, *, dossier_id: str | None = None, seq: int | None 
 
 def _why(exc: BaseException) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc))
+        return "; ".join(cattrs.transform_error(exc, format_exception=_explain))
     return f"{type(exc).__name__}: {exc}"
+
+
+def _explain(exc: BaseException, kind: Any) -> str:
+    """Our hooks' own words for what is wrong with a value; cattrs' for the rest."""
+    if type(exc) is ValueError and exc.args:
+        return str(exc)
+    return cattrs.v.format_exception(exc, kind)
