@@ -5,7 +5,7 @@ date-level questions (``is_working_day``, ``add_working_days``, ``working_days_b
 instant-level ones (``is_open``, ``next_opening``, ``add_working_time``...) by index lookups.
 """
 
-from dossierflow.calendar._calendar import WorkCalendar, YearRule
+from dossierflow.calendar._calendar import MAX_YEARS, WorkCalendar, YearRule
 from dossierflow.calendar._entries import (
     DayOff,
     DayStatus,
@@ -24,6 +24,7 @@ from dossierflow.calendar._vietnam import (
 )
 
 __all__ = [
+    "MAX_YEARS",
     "VIETNAM_OFFICE_HOURS",
     "DayOff",
     "DayStatus",

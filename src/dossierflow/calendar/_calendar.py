@@ -369,6 +369,13 @@ class WorkCalendar:
             raise InvalidCalendar(
                 f"first_year {self.first_year} is after last_year {self.last_year}"
             )
+        if self.last_year - self.first_year + 1 > MAX_YEARS:
+            raise InvalidCalendar(
+                f"the calendar covers {self.last_year - self.first_year + 1} years "
+                f"({self.first_year}-{self.last_year}); at most {MAX_YEARS} are allowed, since "
+                "the index holds every day between the dates it is asked about; build one "
+                "calendar per period"
+            )
         for entry in (*self.days_off, *self.makeup_workdays):
             if not isinstance(entry, DayOff | MakeupWorkday):  # pragma: no cover - typed input
                 raise InvalidCalendar(f"{entry!r} is not a DayOff or MakeupWorkday")
@@ -385,7 +392,8 @@ class WorkCalendar:
                 )
         if not self.office_hours.makeup:
             raise InvalidCalendar("make-up working days need office sessions")
-        self._tz  # noqa: B018 - fail now on a zone that cannot be loaded
+        zone = self._tz  # fail now on a zone that cannot be loaded
+        _check_fixed_offset(zone, self.first_year, self.last_year)
 
     # ------------------------------------------------------------------ derived calendars
 
@@ -697,6 +705,10 @@ class WorkCalendar:
                 "e.g. timedelta(hours=4) for half a working day"
             )
         s, w = self._work(instant, "instant")
+        if abs(duration) > _LONGEST:
+            raise InvalidArgument(
+                f"duration {duration} is more office time than the calendar can cover "
+                f"({self.first_year}-{self.last_year}); check the amount")
         return self._from_work(s, w + duration, instant)
 
     def opening_and_end(
@@ -961,6 +973,31 @@ def _check_count(n: object, name: str) -> None:
             f"{name} must be a whole number of working days, got {n!r}; "
             "half days are working time: use add_working_time(instant, timedelta(hours=4))"
         )
+
+
+MAX_YEARS = 200
+"""The most years a calendar may cover (its index grows to every day between the dates it is
+asked about)."""
+_LONGEST = dt.timedelta(days=366 * MAX_YEARS)
+"""More office time than any calendar holds: a larger duration is a mistake."""
+
+
+def _check_fixed_offset(zone: ZoneInfo, first_year: int, last_year: int) -> None:
+    """Refuse a zone whose offset from UTC changes within the calendar's years (daylight saving
+    or a change of standard time): office time is counted on the wall clock, and a skipped or
+    repeated hour would be miscounted."""
+    expected = None
+    for year in range(first_year, last_year + 1):
+        for month in (1, 4, 7, 10):
+            offset = dt.datetime(year, month, 1, 12, tzinfo=zone).utcoffset()
+            if expected is None:
+                expected = offset
+            elif offset != expected:
+                raise InvalidCalendar(
+                    f"time zone {zone.key} changes its offset from UTC in {year} (daylight "
+                    "saving or a new standard time), and office time is counted on the wall "
+                    "clock; use a zone with a fixed offset over the calendar's years, or one "
+                    "calendar per period")
 
 
 def _check_year(year: object) -> int:

@@ -45,11 +45,26 @@ def _amount(value: object) -> Decimal:
         raise InvalidArgument(f"a time limit's amount must be a number, got {value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise InvalidArgument(f"a time limit's amount must be zero or more, got {value!r}")
+    if amount > 10**9:  # before any arithmetic on it; _check states the bound per unit
+        raise InvalidArgument(f"a time limit's amount must be at most a hundred years' worth, "
+                              f"got {value!r}")
     return amount
+
+
+_MOST = {
+    "working_days": Decimal(36_500), "working_hours": Decimal(292_000),
+    "calendar_days": Decimal(36_500), "months": Decimal(1_200), "same_day": Decimal(0),
+}
+"""The largest amount of each unit: a hundred years' worth, far beyond any statutory limit and
+within what dates and durations can hold."""
 
 
 def _check(limit: TimeLimit) -> None:
     unit, amount = limit.unit, limit.amount
+    most = _MOST[unit.value]
+    if amount > most and unit is not Unit.SAME_DAY:
+        raise InvalidArgument(f"a time limit of {amount} {unit.value} is more than a hundred "
+                              f"years; at most {most} {unit.value}")
     if unit is Unit.WORKING_DAYS and amount * 2 != int(amount * 2):
         raise InvalidArgument(
             f"working days come in halves (0.5, 2.5), got {amount}; "

@@ -27,7 +27,7 @@ from dossierflow._errors import InvalidArgument, InvalidProcedure
 from dossierflow.rules import HOURS_PER_WORKING_DAY, ClockPolicy, TimeLimit
 from dossierflow.states import _graph as graph
 from dossierflow.states import _machine, _mermaid
-from dossierflow.states._graph import END, Choice, End, Next, Parallel
+from dossierflow.states._graph import END, Choice, End, Next, Parallel, When
 
 if TYPE_CHECKING:
     from transitions import Machine
@@ -111,6 +111,9 @@ class OnlineLevel(enum.Enum):
 
 
 def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """A sequence as a tuple; anything else is kept for validation to name it."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # _validate reports it
     return tuple(value)
 
 
@@ -247,11 +250,22 @@ def _duplicates(names: Iterable[str]) -> list[str]:
 
 def _validate(p: Procedure) -> Iterator[str]:
     yield from _validate_identity(p)
-    if not all(isinstance(s, Step) for s in p.steps) or not p.steps:
+    if not isinstance(p.steps, tuple) or not p.steps or \
+            not all(isinstance(s, Step) for s in p.steps):
         yield "steps must be a non-empty sequence of Step values"
         return
-    if not all(isinstance(a, Agency) for a in p.agencies):
-        yield "agencies must be Agency values"
+    if not isinstance(p.agencies, tuple) or not all(isinstance(a, Agency) for a in p.agencies):
+        yield "agencies must be a sequence of Agency values"
+        return
+    if not isinstance(p.receivers, tuple) or not all(isinstance(r, str) for r in p.receivers):
+        yield "receivers must be a sequence of agency ids"
+        return
+    if not isinstance(p.data, tuple) or not all(isinstance(f, DataField) for f in p.data):
+        yield "data must be a sequence of DataField values, e.g. [DataField('name', str)]"
+        return
+    shapes = [problem for s in p.steps for problem in _shape(s)]
+    if shapes:
+        yield from shapes
         return
     for kind, names in (
         ("step", [s.name for s in p.steps]),
@@ -313,6 +327,33 @@ def _validate(p: Procedure) -> Iterator[str]:
     yield from _validate_graph(p, steps, start)
 
 
+def _shape(s: Step) -> Iterator[str]:
+    """What is wrong with the form of a step's ``then``: forks of step names (a join a step
+    name or None), choices of ``When`` options leading to a step name, END or a fork."""
+    nxt = s.then
+    if isinstance(nxt, Choice):
+        if not isinstance(nxt.options, tuple) or not all(
+                isinstance(o, When) for o in nxt.options):
+            yield f"step {s.name!r}: a choice's options must be when(...) values"
+            return
+        leads = [*(o.then for o in nxt.options), nxt.otherwise]
+    else:
+        leads = [nxt]
+    for lead in leads:
+        if isinstance(lead, Parallel):
+            if not isinstance(lead.branches, tuple) or not all(
+                    isinstance(b, str) for b in lead.branches):
+                yield (f"step {s.name!r}: parallel(...) takes step names as branches, got "
+                       f"{lead.branches!r}; nest a fork inside a branch step instead")
+            if lead.join is not None and not isinstance(lead.join, str):
+                yield f"step {s.name!r}: a parallel join must be a step name, got {lead.join!r}"
+        elif isinstance(lead, Choice) and lead is not nxt:
+            yield f"step {s.name!r}: a choice cannot lead to another choice; use a step between"
+        elif not isinstance(lead, str | End | Parallel | Choice):
+            yield (f"step {s.name!r}: then must be a step name, END, parallel(...) or "
+                   f"choice(...), got {lead!r}")
+
+
 def _safe_targets(s: Step) -> Iterator[str | End]:
     if isinstance(s.then, str | End | Parallel | Choice):
         yield from graph.targets(s.then)
@@ -341,6 +382,9 @@ def _validate_identity(p: Procedure) -> Iterator[str]:
         yield f"clock must be a ClockPolicy, got {p.clock!r}"
     if not isinstance(p.online, OnlineLevel):
         yield f"online must be an OnlineLevel, got {p.online!r}"
+    if p.max_extension is not None and not isinstance(p.max_extension, TimeLimit):
+        yield (f"max_extension must be a TimeLimit such as working_days(2) or None, got "
+               f"{p.max_extension!r}")
     n = p.supplement_requests_per_agency
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
         yield f"supplement_requests_per_agency must be None or a whole number, got {n!r}"

@@ -199,17 +199,22 @@ def reachable(steps: Mapping[str, Step], start: str) -> set[str]:
 
 
 def reaching_end(steps: Iterable[Step]) -> set[str]:
-    """The steps from which some path reaches END."""
-    steps = list(steps)
+    """The steps from which some path reaches END (a walk back from END over the reversed
+    edges: linear in the size of the graph)."""
+    before: dict[str, list[str]] = {}
+    todo: list[str] = []
+    for s in steps:
+        for t in targets(s.then):
+            if isinstance(t, End):
+                todo.append(s.name)
+            else:
+                before.setdefault(t, []).append(s.name)
     ends: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for s in steps:
-            if s.name not in ends and any(isinstance(t, End) or t in ends
-                                          for t in targets(s.then)):
-                ends.add(s.name)
-                changed = True
+    while todo:
+        name = todo.pop()
+        if name not in ends:
+            ends.add(name)
+            todo.extend(before.get(name, ()))
     return ends
 
 
@@ -254,36 +259,86 @@ def branch_problems(steps: Mapping[str, Step], fork: Parallel, branch: str,
 
 
 def longest(steps: Mapping[str, Step], name: str, stop: str | None = None,
-            stack: tuple[str, ...] = ()) -> tuple[Decimal | None, tuple[str, ...]]:
+            ) -> tuple[Decimal | None, tuple[str, ...]]:
     """Longest total allotment (working hours) from ``name`` to ``stop`` (None: END), and its
-    path. Loops (rework) are counted once. None when an allotment cannot be bounded in hours."""
-    if name == stop or name in stack:
-        return Decimal(0), ()
+    path; None when an allotment cannot be bounded in hours.
+
+    Each (step, stop) pair is computed once, without recursion, so the cost is polynomial in
+    the number of steps (choices that rejoin do not multiply paths) and a chain of any length
+    fits. A loop (rework) is counted once: a step met again on the way is cut at zero."""
+    memo: dict[tuple[str, str | None], tuple[Decimal | None, tuple[str, ...]]] = {}
+    on_path: set[tuple[str, str | None]] = set()
+    todo: list[tuple[str, str | None]] = [(name, stop)]
+    while todo:
+        key = todo[-1]
+        if key in memo:
+            todo.pop()
+            continue
+        step_name, until = key
+        if step_name == until:
+            memo[key] = (Decimal(0), ())
+            todo.pop()
+            continue
+        missing = [d for d in _needs(steps[step_name].then, until)
+                   if d not in memo and d not in on_path]
+        if missing and key not in on_path:
+            on_path.add(key)
+            todo.extend(missing)
+            continue
+        on_path.discard(key)
+        todo.pop()
+        memo[key] = _combine(steps, key, memo)
+    return memo[(name, stop)]
+
+
+def _needs(nxt: Next, stop: str | None) -> Iterator[tuple[str, str | None]]:
+    """The (step, stop) pairs the longest path from a ``then`` depends on."""
+    if isinstance(nxt, str):
+        yield nxt, stop
+    elif isinstance(nxt, Parallel):
+        for b in nxt.branches:
+            yield b, nxt.join
+        if nxt.join is not None:
+            yield nxt.join, stop
+    elif isinstance(nxt, Choice):
+        for option in options(nxt):
+            yield from _needs(option, stop)
+
+
+_ZERO_PATH: tuple[Decimal | None, tuple[str, ...]] = (Decimal(0), ())
+
+
+def _combine(steps: Mapping[str, Step], key: tuple[str, str | None],
+             memo: Mapping[tuple[str, str | None], tuple[Decimal | None, tuple[str, ...]]],
+             ) -> tuple[Decimal | None, tuple[str, ...]]:
+    """The longest path from ``key`` once what it needs is known (a pair still being computed
+    is a loop, cut at zero)."""
+    name, stop = key
     step = steps[name]
     own = Decimal(0) if step.allotment is None else step.allotment.max_working_hours()
     if own is None:
         return None, (name,)
-    rest, path = _longest_next(steps, step.then, stop, (*stack, name))
-    if rest is None:
-        return None, (name, *path)
-    return own + rest, (name, *path)
 
-
-def _longest_next(steps: Mapping[str, Step], nxt: Next, stop: str | None,
-                  stack: tuple[str, ...]) -> tuple[Decimal | None, tuple[str, ...]]:
-    if isinstance(nxt, End):
-        return Decimal(0), ()
-    if isinstance(nxt, str):
-        return longest(steps, nxt, stop, stack)
-    if isinstance(nxt, Parallel):
-        branch, branch_path = _worst(longest(steps, b, nxt.join, stack) for b in nxt.branches)
+    def via(nxt: str | End | Parallel) -> tuple[Decimal | None, tuple[str, ...]]:
+        if isinstance(nxt, End):
+            return _ZERO_PATH
+        if isinstance(nxt, str):
+            return memo.get((nxt, stop), _ZERO_PATH)
+        branch, branch_path = _worst(memo.get((b, nxt.join), _ZERO_PATH)
+                                     for b in nxt.branches)
         if nxt.join is None or branch is None:
             return branch, branch_path
-        cost, path = longest(steps, nxt.join, stop, stack)
+        cost, path = memo.get((nxt.join, stop), _ZERO_PATH)
         if cost is None:
             return None, (*branch_path, *path)
         return branch + cost, (*branch_path, *path)
-    return _worst(_longest_next(steps, option, stop, stack) for option in options(nxt))
+
+    then = step.then
+    rest, path = _worst(via(o) for o in options(then)) if isinstance(then, Choice) \
+        else via(then)
+    if rest is None:
+        return None, (name, *path)
+    return own + rest, (name, *path)
 
 
 def _worst(candidates: Iterable[tuple[Decimal | None, tuple[str, ...]]],
