@@ -86,3 +86,20 @@ def test_extreme_inputs_are_refused(build: Any, message: str) -> None:
     with pytest.raises(DossierflowError, match=message) as info:
         build()
     assert isinstance(info.value, InvalidArgument | InvalidProcedure | InvalidCalendar)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[days_off]]\ndate = 0001-01-01\nuntil = 9999-12-30\nreason = 'x'\nsource = 'y'\n",
+     "longer than a year"),
+    ("[[days_off]]\ndate = 0001-01-01\nreason = 'x'\nsource = 'y'\n"
+     "[[days_off]]\ndate = 9999-01-01\nreason = 'x'\nsource = 'y'\n",
+     "spans 1-9999; a calendar covers at most 200 years"),
+])
+def test_layer_spans_are_bounded(tmp_path: Any, text: str, message: str) -> None:
+    from dossierflow import LayerFileError
+    from dossierflow.calendar import load_layer
+
+    path = tmp_path / "huge.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LayerFileError, match=message):
+        load_layer(path)

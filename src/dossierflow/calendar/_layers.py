@@ -37,7 +37,7 @@ from typing import Any
 import attrs
 
 from dossierflow._errors import DossierflowError, InvalidCalendar, LayerFileError
-from dossierflow.calendar._calendar import WorkCalendar
+from dossierflow.calendar._calendar import MAX_YEARS, WorkCalendar
 from dossierflow.calendar._entries import (
     DayOff,
     MakeupWorkday,
@@ -46,6 +46,8 @@ from dossierflow.calendar._entries import (
     to_weekdays,
 )
 
+_LONGEST_CLOSURE = 366
+"""The most days one entry of days off may span (a closure); longer spans are mistakes."""
 _TOP_KEYS = {"name", "announced_years", "weekmask", "days_off", "makeup_workdays", "office_hours"}
 _DAY_OFF_KEYS = {"date", "until", "reason", "source"}
 _MAKEUP_KEYS = {"date", "reason", "source"}
@@ -152,6 +154,9 @@ def parse_layer(data: Any, *, path: Path | str, text: str | None = None) -> Laye
         last = _date(item, "until", key, fail, "days_off", k) if "until" in item else first
         if last < first:
             fail(f"'until' ({last}) is before 'date' ({first})", f"{key}.until", "days_off", k)
+        if (last - first).days > _LONGEST_CLOSURE:
+            fail(f"a closure from {first} to {last} is longer than a year; list its periods "
+                 "one by one", f"{key}.until", "days_off", k)
         reason, source = _texts(item, key, fail, "days_off", k)
         for d in range((last - first).days + 1):
             days_off.append(DayOff(first + dt.timedelta(days=d), reason, source))
@@ -177,6 +182,10 @@ def parse_layer(data: Any, *, path: Path | str, text: str | None = None) -> Laye
             fail(str(exc), key, "office_hours", k)
         hours.append((sessions, weekdays))
 
+    years = {e.day.year for e in days_off} | {m.day.year for m in makeups} | set(years_raw)
+    if years and max(years) - min(years) + 1 > MAX_YEARS:
+        fail(f"the layer spans {min(years)}-{max(years)}; a calendar covers at most "
+             f"{MAX_YEARS} years, so split it into one file per period", "days_off")
     off_days = {e.day for e in days_off}
     for m in makeups:
         if m.day in off_days:
