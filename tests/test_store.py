@@ -35,7 +35,14 @@ from dossierflow.states import (
     ReturnResult,
     Status,
 )
-from dossierflow.store import SCHEMA_VERSION, OutboxMessage, Store, metadata
+from dossierflow.store import (
+    SCHEMA_VERSION,
+    OutboxMessage,
+    RelayReport,
+    Store,
+    SweepReport,
+    metadata,
+)
 from dossierflow.store import _schema as tables
 from tests.store_support import Spec, vn
 
@@ -186,10 +193,13 @@ def test_outbox_and_relay_deliver_at_least_once(store_spec: Spec, opened: Any) -
             failed.append(message.key)
             raise ConnectionError("SMS gateway down")
 
-    assert store.relay(flaky, at=vn(2, 10)) == 1
-    assert store.relay(flaky, at=vn(2, 10)) == 0  # B is leased until its lease ends
+    report = store.relay(flaky, at=vn(2, 10))
+    assert report.delivered == ("A:2",)
+    ((key, why),) = report.failed
+    assert (key, why) == ("B:2", "ConnectionError: SMS gateway down")
+    assert store.relay(flaky, at=vn(2, 10)) == RelayReport()  # B is leased until its lease ends
     delivered: list[OutboxMessage] = []
-    assert store.relay(delivered.append, at=vn(2, 11)) == 1
+    assert store.relay(delivered.append, at=vn(2, 11)).delivered == ("B:2",)
     (message,) = delivered
     assert (message.key, message.type, message.attempts) == ("B:2", "Received", 2)
     assert message.payload["receipt_no"] == "BN-1"
@@ -200,8 +210,8 @@ def test_sweeper_apologises_once(store_spec: Spec, opened: Any) -> None:
     store = opened()
     filed_copy(store, "A")
     filed_copy(store, "B", at=vn(3, 9))
-    assert store.sweep(vn(3, 8)) == ("A",)
-    assert store.sweep(vn(3, 8)) == ()
+    assert store.sweep(vn(3, 8)) == SweepReport(apologised=("A",))
+    assert store.sweep(vn(3, 8)) == SweepReport()
     d = store.load("A")
     (apology,) = [e for e in d.history if isinstance(e, Apologized)]
     assert apology.agency == "ubnd_xa"

@@ -64,7 +64,7 @@ def test_a_step_past_its_allotment_is_overdue_while_the_dossier_is_not(
     (late,) = store.overdue(vn(2, 16), agency="ubnd_xa")
     assert (late.step, late.overdue_since) == ("1.001193/check", vn(2, 14, 5))
     assert store.overdue(vn(2, 16), agency="ca_xa") == ()
-    assert store.sweep(vn(2, 16)) == ()  # the dossier is within its appointment
+    assert store.sweep(vn(2, 16)).apologised == ()  # the dossier is within its appointment
     # Due soon: the step within 1 hour of office time, the dossier not yet.
     assert [e.step for e in store.due_soon(vn(2, 13, 30), dt.timedelta(hours=1))] == [
         "1.001193/check"]
@@ -102,11 +102,11 @@ def test_paused_after_its_time_ran_out_is_overdue_and_swept(store_spec: Spec,
     ((_, since),) = store.sla.overdue([d], vn(3, 11))
     (entry,) = store.overdue(vn(3, 11))
     assert entry.overdue_since == since == vn(2, 17)
-    assert store.sweep(vn(3, 11)) == ("C-1",)
+    assert store.sweep(vn(3, 11)).apologised == ("C-1",)
     apology = store.load("C-1").history[-1]
     assert type(apology).__name__ == "Apologized"
     assert apology.original_appointment == vn(2, 17)
-    assert store.sweep(vn(3, 12)) == ()  # its new appointment has not passed
+    assert store.sweep(vn(3, 12)).apologised == ()  # its new appointment has not passed
 
 
 # ------------------------------------------------------------------------ schema-1 logs

@@ -162,7 +162,8 @@ def test_writer_killed_mid_batch_leaves_no_half_command(store_spec: Spec) -> Non
 def _sweeper(spec: Spec, at: dt.datetime, start: Any, out: Any) -> None:
     store = open_store(spec, create=False)
     start.wait()
-    out.put(("sweeper", store.sweep(at)))
+    report = store.sweep(at)
+    out.put(("sweeper", report.apologised, report.failed))
     store.close()
 
 
@@ -176,7 +177,8 @@ def _relay(spec: Spec, worker: int, at: dt.datetime, start: Any, sweeping: Any,
             keys.flush()
 
         while True:
-            sent = store.relay(deliver, at=at, worker=f"relay-{worker}", batch=7)
+            sent = len(store.relay(deliver, at=at, worker=f"relay-{worker}",
+                                   batch=7).delivered)
             if sent == 0 and sweeping.value == 0 and store.pending_messages() == 0:
                 break
             if sent == 0:
@@ -203,7 +205,8 @@ def test_four_sweepers_and_four_relays(store_spec: Spec, tmp_path: Path) -> None
         p.start()
     swept: list[str] = []
     for _ in sweepers:
-        _, ids = out.get(timeout=300)
+        _, ids, failed = out.get(timeout=300)
+        assert failed == ()
         swept.extend(ids)
         with sweeping.get_lock():
             sweeping.value -= 1

@@ -14,14 +14,14 @@ The modules are package-internal, one concept each; import the names below from 
   PostgreSQL single-statement save) and the encoding of instants (:func:`to_us`, :func:`from_us`);
 - ``_projection``: a dossier's projection row and worklist rows;
 - ``_worklists``: :class:`Entry` and the worklist, overdue and due-soon queries;
-- ``_sweeper``: when the deadline sweeper apologises for a dossier;
-- ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY` and the relay;
+- ``_sweeper``: when the deadline sweeper apologises for a dossier, and :class:`SweepReport`;
+- ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY`, the relay and :class:`RelayReport`;
 - ``_chain``: the hash chain (:data:`GENESIS`, :func:`chain_hash`, :class:`Tampering`).
 """
 
 from dossierflow._errors import ConcurrencyConflict, DossierExists, DossierNotFound
 from dossierflow.store._chain import GENESIS, Tampering, chain_hash
-from dossierflow.store._outbox import NOTIFY, OutboxMessage
+from dossierflow.store._outbox import NOTIFY, OutboxMessage, RelayReport
 from dossierflow.store._schema import (
     SCHEMA_VERSION,
     check_db_schema,
@@ -31,6 +31,7 @@ from dossierflow.store._schema import (
 )
 from dossierflow.store._sql import from_us, to_us
 from dossierflow.store._store import Store
+from dossierflow.store._sweeper import SweepReport
 from dossierflow.store._worklists import Entry
 
 __all__ = [
@@ -42,7 +43,9 @@ __all__ = [
     "DossierNotFound",
     "Entry",
     "OutboxMessage",
+    "RelayReport",
     "Store",
+    "SweepReport",
     "Tampering",
     "chain_hash",
     "check_db_schema",

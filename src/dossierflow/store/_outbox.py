@@ -1,6 +1,8 @@
 """The outbox (package-internal): messages for the application to deliver (SMS, e-mail,
 letters), written in the same transaction as the events that caused them, and the relay that
-leases pending messages to a worker, delivers them and marks them delivered, at least once.
+leases pending messages to a worker, delivers them and marks them delivered, at least once and
+in order per dossier, setting aside (quarantining) a message whose stored payload cannot be
+read; :class:`RelayReport` says what one call did.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from dossierflow._errors import InvalidArgument, SchemaError
 from dossierflow.states import (
     Apologized,
     Received,
@@ -45,47 +48,130 @@ class OutboxMessage:
     attempts: int
 
 
+@attrs.frozen
+class RelayReport:
+    """What one :meth:`Store.relay <dossierflow.store.Store.relay>` call did.
+
+    - ``delivered``: the keys (``<dossier>:<sequence>``) of the messages ``deliver`` took;
+    - ``failed``: ``(key, reason)`` for each message whose delivery raised (the exception's
+      type and text); it is delivered again after its lease, and its dossier's later messages
+      wait for it;
+    - ``quarantined``: ``(key, reason)`` for each message whose stored payload cannot be read
+      (not JSON, not an object); it is set aside for good (``df_outbox.quarantined`` holds the
+      reason, :meth:`Store.quarantined_messages <dossierflow.store.Store.quarantined_messages>`
+      lists them) and no longer holds back its dossier's later messages.
+
+    A relay loop waits before its next call when ``delivered`` is empty.
+    """
+
+    delivered: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+    quarantined: tuple[tuple[str, str], ...] = ()
+
+
+def check_relay_arguments(worker: object, batch: object, lease: object) -> None:
+    """:class:`InvalidArgument` naming the first of ``worker`` (non-empty text of at most 100
+    characters, the column's width), ``batch`` (a whole number from 1) and ``lease`` (a
+    positive timedelta) that is not acceptable."""
+    if not isinstance(worker, str) or not worker.strip() or len(worker) > 100:
+        raise InvalidArgument(f"worker must be non-empty text of at most 100 characters "
+                              f"naming the relay (e.g. 'relay-1'), got {worker!r}")
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise InvalidArgument(f"batch must be a whole number from 1, got {batch!r}")
+    if not isinstance(lease, dt.timedelta) or lease <= dt.timedelta(0):
+        raise InvalidArgument(f"lease must be a positive datetime.timedelta (e.g. "
+                              f"timedelta(minutes=5)), got {lease!r}")
+
+
+def claimable(now: int) -> sa.Select[Any]:
+    """The ids of the messages a relay may claim at ``now`` (UTC microseconds), in order:
+    not delivered, not quarantined, not leased past ``now``, and the first undelivered one of
+    their dossier (an earlier message still pending, leased or failed holds the later ones
+    back, so each dossier's messages go out in order even across failures)."""
+    o = t.outbox
+    earlier = t.outbox.alias("earlier")
+    held_back = sa.exists().where(earlier.c.dossier_id == o.c.dossier_id,
+                                  earlier.c.seq < o.c.seq,
+                                  earlier.c.delivered_us.is_(None),
+                                  earlier.c.quarantined.is_(None))
+    return (sa.select(o.c.id)
+            .where(o.c.delivered_us.is_(None), o.c.quarantined.is_(None),
+                   sa.or_(o.c.lease_until_us.is_(None), o.c.lease_until_us < now),
+                   ~held_back)
+            .order_by(o.c.id))
+
+
+def read_payload(text: str) -> dict[str, Any]:
+    """A stored message payload as data; :class:`SchemaError` if it is not a JSON object."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise SchemaError(f"stored payload is not JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise SchemaError(f"stored payload is not a JSON object: {text!r:.80}")
+    return data
+
+
 def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.datetime,
-          worker: str, batch: int, lease: dt.timedelta, skip_locked: bool) -> int:
-    """Lease up to ``batch`` pending messages of ``db`` to ``worker`` until ``at + lease``,
-    deliver each with ``deliver`` and mark those delivered; returns how many were. With
-    ``skip_locked`` (PostgreSQL) rows another relay has locked are skipped; SQLite serialises
-    the claim. A delivery that raises is left for the next lease."""
+          worker: str, batch: int, lease: dt.timedelta, skip_locked: bool) -> RelayReport:
+    """Lease up to ``batch`` claimable messages of ``db`` (:func:`claimable`: at most one of
+    each dossier) to ``worker`` until ``at + lease``, deliver each with ``deliver`` and mark
+    those delivered. With ``skip_locked`` (PostgreSQL) rows another relay has locked are
+    skipped; SQLite serialises the claim. Each message is on its own: a delivery that raises
+    is left for the next lease and reported, a payload that cannot be read is quarantined and
+    reported, and the others go on."""
     now = to_us(at)
     with db.begin() as conn:
-        pending = (sa.select(t.outbox.c.id)
-                   .where(t.outbox.c.delivered_us.is_(None),
-                          sa.or_(t.outbox.c.lease_until_us.is_(None),
-                                 t.outbox.c.lease_until_us < now))
-                   .order_by(t.outbox.c.id).limit(batch))
+        pending = claimable(now).limit(batch)
         if skip_locked:
             pending = pending.with_for_update(skip_locked=True)
         ids = list(conn.execute(pending).scalars())
         if not ids:
-            return 0
+            return RelayReport()
         conn.execute(sa.update(t.outbox).where(t.outbox.c.id.in_(ids))
                      .values(lease_until_us=now + lease // MICROSECOND, worker=worker,
                              attempts=t.outbox.c.attempts + 1))
         rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(ids))
                             .order_by(t.outbox.c.id)).all()
-    delivered = 0
+    delivered: list[str] = []
+    failed: list[tuple[str, str]] = []
+    quarantined: list[tuple[str, str]] = []
     for r in rows:
-        message = OutboxMessage(r.id, r.key, r.dossier_id, r.seq, r.type,
-                                json.loads(r.payload), r.attempts)
+        try:
+            payload = read_payload(r.payload)
+        except SchemaError as exc:
+            reason = f"{exc}; repair the row and clear df_outbox.quarantined to deliver it"
+            with db.begin() as conn:
+                conn.execute(sa.update(t.outbox)
+                             .where(t.outbox.c.id == r.id, t.outbox.c.worker == worker)
+                             .values(quarantined=reason, lease_until_us=None))
+            quarantined.append((r.key, reason))
+            continue
+        message = OutboxMessage(r.id, r.key, r.dossier_id, r.seq, r.type, payload, r.attempts)
         try:
             deliver(message)
-        except Exception:  # any failure leaves it for the next lease
+        except Exception as exc:  # the application's failure: this message waits its lease
+            failed.append((r.key, f"{type(exc).__name__}: {exc}"))
             continue
         with db.begin() as conn:
             conn.execute(sa.update(t.outbox)
                          .where(t.outbox.c.id == r.id, t.outbox.c.worker == worker)
                          .values(delivered_us=now))
-        delivered += 1
-    return delivered
+        delivered.append(r.key)
+    return RelayReport(tuple(delivered), tuple(failed), tuple(quarantined))
+
+
+def quarantined_messages(reader: sa.Engine) -> tuple[tuple[str, str], ...]:
+    """``(key, reason)`` of every quarantined outbox message, oldest first."""
+    with reader.connect() as conn:
+        return tuple((r.key, r.quarantined) for r in conn.execute(
+            sa.select(t.outbox.c.key, t.outbox.c.quarantined)
+            .where(t.outbox.c.quarantined.is_not(None)).order_by(t.outbox.c.id)))
 
 
 def pending_count(reader: sa.Engine) -> int:
-    """How many outbox messages are not delivered yet."""
+    """How many outbox messages are not delivered yet (quarantined ones not counted)."""
     with reader.connect() as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(t.outbox)
-                                .where(t.outbox.c.delivered_us.is_(None))).scalar_one())
+                                .where(t.outbox.c.delivered_us.is_(None),
+                                       t.outbox.c.quarantined.is_(None))).scalar_one())

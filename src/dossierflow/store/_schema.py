@@ -14,7 +14,8 @@ version, upgrading older tables step by step.
   overran its allotment or the dossier its appointment): the worklist, overdue and due-soon
   queries read this index.
 - ``df_outbox``: domain events for the application to deliver (SMS, e-mail, letters), written
-  in the same transaction as the events, with an idempotency key.
+  in the same transaction as the events, with an idempotency key, and why the relay set a
+  message aside (``quarantined``: its stored payload cannot be read).
 - ``df_meta``: the schema version (and, while an upgrade's new projection columns are not
   yet filled in, ``projection_stale``).
 
@@ -30,14 +31,17 @@ import sqlalchemy as sa
 
 from dossierflow._errors import SchemaError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The version of the tables this library creates and reads.
 
 - 1 (dossierflow 0.1.0.dev0): the first.
 - 2: step deadlines: ``df_active`` gains ``step_due_us``, ``dossier_due_us`` and
   ``overdue_us`` (``due_us`` becomes the earlier of the step's and the dossier's due), and
   ``df_dossiers`` gains ``overdue_us``. The upgrade adds the columns and marks the projection
-  stale; the store rebuilds it from the event log when it opens the database."""
+  stale; the store rebuilds it from the event log when it opens the database.
+- 3: quarantine in the outbox: ``df_outbox`` gains ``quarantined`` (why the relay set a
+  message aside; NULL for every other message) and the index ``df_outbox_dossier``
+  (``dossier_id``, ``seq``) through which the relay keeps each dossier's messages in order."""
 
 metadata = sa.MetaData()
 
@@ -107,7 +111,12 @@ outbox = sa.Table(
     sa.Column("worker", sa.String(100)),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("delivered_us", sa.BigInteger),
+    # Why the relay set the message aside (its payload cannot be read); NULL otherwise. A
+    # quarantined message is never claimed again and does not hold back its dossier's others.
+    sa.Column("quarantined", sa.Text),
     sa.Index("df_outbox_pending", "delivered_us", "id"),
+    # The relay's order per dossier: is an earlier message of the dossier still undelivered?
+    sa.Index("df_outbox_dossier", "dossier_id", "seq"),
 )
 
 meta = sa.Table(
@@ -157,24 +166,42 @@ STALE = "projection_stale"
 """The ``df_meta`` key set while the projection must be rebuilt from the event log."""
 
 
+def _table_name(conn: sa.Connection, table: sa.Table) -> str:
+    """``table``'s quoted name for raw DDL on ``conn``, in the schema its
+    ``schema_translate_map`` puts the tables in (``Store(..., schema=...)``)."""
+    prep = conn.dialect.identifier_preparer
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+    quoted = prep.quote(table.name)
+    return f"{prep.quote_schema(schema)}.{quoted}" if schema else quoted
+
+
 def _to_2(conn: sa.Connection) -> None:
     """Version 1 to 2: the step-deadline columns and their indexes; the projection is stale
     until the store rebuilds it (it needs the procedures to)."""
     for table, column in ((dossiers, "overdue_us"), (active, "step_due_us"),
                           (active, "dossier_due_us"), (active, "overdue_us")):
-        name = conn.dialect.identifier_preparer.format_table(table)
-        conn.exec_driver_sql(f"ALTER TABLE {name} ADD COLUMN {column} BIGINT")
+        conn.exec_driver_sql(f"ALTER TABLE {_table_name(conn, table)} ADD COLUMN {column} "
+                             "BIGINT")
     for index in (*dossiers.indexes, *active.indexes):
         if "overdue" in str(index.name):
             index.create(conn, checkfirst=True)
     conn.execute(sa.insert(meta).values(key=STALE, value="1"))
 
 
+def _to_3(conn: sa.Connection) -> None:
+    """Version 2 to 3: the outbox's quarantine column and its per-dossier index (no
+    projection to rebuild: every existing message is not quarantined)."""
+    conn.exec_driver_sql(f"ALTER TABLE {_table_name(conn, outbox)} ADD COLUMN quarantined TEXT")
+    for index in outbox.indexes:
+        if index.name == "df_outbox_dossier":
+            index.create(conn, checkfirst=True)
+
+
 def upgrade_schema(conn: sa.Connection, version: int) -> None:
     """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order; the
     projection columns an upgrade adds are filled in by the store, which marks it with
     :data:`STALE`)."""
-    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2}
+    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3}
     while version < SCHEMA_VERSION:
         steps[version](conn)
         version += 1

@@ -34,7 +34,6 @@ from dossierflow._errors import (
     DossierNotFound,
     InvalidArgument,
     SchemaError,
-    TransitionNotAllowed,
     check_instant,
 )
 from dossierflow.clock import Sla, Timeline
@@ -55,7 +54,14 @@ from dossierflow.states import (
 from dossierflow.store import _schema as t
 from dossierflow.store import _worklists as worklists
 from dossierflow.store._chain import GENESIS, Tampering, canonical, chain_hash, check_chain
-from dossierflow.store._outbox import NOTIFY, OutboxMessage, pending_count
+from dossierflow.store._outbox import (
+    NOTIFY,
+    OutboxMessage,
+    RelayReport,
+    check_relay_arguments,
+    pending_count,
+    quarantined_messages,
+)
 from dossierflow.store._outbox import relay as relay_outbox
 from dossierflow.store._projection import holding, project
 from dossierflow.store._sql import (
@@ -68,7 +74,7 @@ from dossierflow.store._sql import (
     sqlite_setup,
     to_us,
 )
-from dossierflow.store._sweeper import apology_due
+from dossierflow.store._sweeper import SweepReport, apology_due
 from dossierflow.store._worklists import Entry
 
 
@@ -139,7 +145,7 @@ class Store:
             ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq == sa.bindparam("_seq")))
         self._insert_events = prepare(sa.insert(ev).values(bound(ev)))
         self._insert_outbox = prepare(sa.insert(t.outbox).values(
-            bound(t.outbox, "id", "lease_until_us", "worker", "delivered_us")))
+            bound(t.outbox, "id", "lease_until_us", "worker", "delivered_us", "quarantined")))
         self._insert_dossier = prepare(sa.insert(ds).values(bound(ds)))
         self._delete_active = prepare(
             sa.delete(act).where(act.c.dossier_id == sa.bindparam("_id")))
@@ -600,13 +606,21 @@ class Store:
 
     def sweep(self, at: dt.datetime, *, reason: str = "the dossier will not be resolved by "
               "its appointment", actor: Actor | None = None,
-              limit: int = 1000) -> tuple[str, ...]:
+              limit: int = 1000) -> SweepReport:
         """Have the responsible agency apologise (Form 04) for every dossier overdue at
-        ``at``, once: several sweepers may run at the same moment; each dossier gets one
-        apology. Returns the dossiers this call apologised for."""
+        ``at`` (up to ``limit`` of them, most overdue first), once: several sweepers may run
+        at the same moment; each dossier gets one apology.
+
+        Each dossier is on its own: one that cannot be read (a corrupted payload, a missing
+        event, an event of a newer schema) or whose apology fails for a dossierflow reason
+        (a :class:`~dossierflow.DossierflowError`: refused, a conflict after the retries...)
+        is left as it was and reported, and the others get their apology. Any other error (the
+        database is down) is raised. Returns a :class:`SweepReport`: the dossiers apologised
+        for (iterating it yields them) and those that failed, with the reason."""
         check_instant(at, "at")
         who = actor or System("deadline-sweeper")
-        done = []
+        done: list[str] = []
+        failed: list[tuple[str, str]] = []
         with self._reader.connect() as conn:
             overdue = list(conn.execute(worklists.overdue_dossiers(at, limit)).scalars())
         for dossier_id in overdue:
@@ -614,28 +628,43 @@ class Store:
                 if self.run(dossier_id, lambda d: apology_due(self.sla, d, at, reason), at=at,
                             actor=who) is not None:
                     done.append(dossier_id)
-            except TransitionNotAllowed:
-                continue
-        return tuple(done)
+            except DossierflowError as exc:  # this dossier only; the others go on
+                failed.append((dossier_id, str(exc)))
+        return SweepReport(tuple(done), tuple(failed))
 
     # ---------------------------------------------------------------------------- relay
 
     def relay(self, deliver: Callable[[OutboxMessage], None], *, at: dt.datetime,
               worker: str = "relay", batch: int = 100,
-              lease: dt.timedelta = dt.timedelta(minutes=5)) -> int:
-        """Deliver up to ``batch`` pending outbox messages with ``deliver``; returns how many
-        were delivered. Messages are leased to ``worker`` until ``at + lease`` (several relays
-        may run at once: PostgreSQL skips rows another relay has locked; SQLite serialises the
-        claim), then marked delivered. A message whose delivery raised, or whose relay died,
-        is delivered again after its lease: at least once; ``message.key`` lets the receiver
-        drop duplicates."""
+              lease: dt.timedelta = dt.timedelta(minutes=5)) -> RelayReport:
+        """Deliver up to ``batch`` pending outbox messages with ``deliver``. Messages are
+        leased to ``worker`` until ``at + lease`` (several relays may run at once: PostgreSQL
+        skips rows another relay has locked; SQLite serialises the claim), then marked
+        delivered. A message whose delivery raised, or whose relay died, is delivered again
+        after its lease: at least once; ``message.key`` lets the receiver drop duplicates.
+
+        Each dossier's messages go out in order: a message is not claimed while an earlier
+        one of its dossier is undelivered (pending, leased, or failed and waiting for its
+        lease), so a batch holds at most one message of each dossier. Each message is on its
+        own: a failed delivery is reported and the others go on; a message whose stored
+        payload cannot be read is quarantined (never claimed again, and no longer holding back
+        its dossier) and reported. ``worker`` (non-empty text), ``batch`` (a whole number from
+        1) and ``lease`` (a positive timedelta) are checked first (:class:`InvalidArgument`).
+        Returns a :class:`RelayReport`."""
         check_instant(at, "at")
+        check_relay_arguments(worker, batch, lease)
         return relay_outbox(self.db, deliver, at=at, worker=worker, batch=batch, lease=lease,
                             skip_locked=self._skip_locked)
 
     def pending_messages(self) -> int:
-        """How many outbox messages are not delivered yet."""
+        """How many outbox messages are not delivered yet (quarantined ones not counted)."""
         return pending_count(self._reader)
+
+    def quarantined_messages(self) -> tuple[tuple[str, str], ...]:
+        """``(key, reason)`` of every outbox message the relay set aside because its stored
+        payload cannot be read, oldest first. Once the row is repaired, setting its
+        ``df_outbox.quarantined`` back to NULL lets the relay deliver it."""
+        return quarantined_messages(self._reader)
 
     # --------------------------------------------------------------------------- verify
 
