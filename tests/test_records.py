@@ -116,3 +116,64 @@ def test_json_dossiers_must_agree_with_their_history(edit: Any, message: str) ->
     edit(data)
     with pytest.raises(SchemaError, match=message):
         dossier_from_json(json.dumps(data))
+
+
+# --------------------------------------------------------------- what Store.save admits
+
+
+def _received(store: Any) -> Any:
+    mom = Citizen("079123456789")
+    store.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 9), actor=mom)
+    d = store.run("D-1", Receive("BN-1"), at=vn(2, 9, 5),
+                  actor=Officer("desk", "ubnd_xa", "one_stop"))
+    assert d is not None
+    return d
+
+
+def _forge(before: Any, *events: Any) -> Any:
+    from dossierflow.states import fold
+
+    return fold(events, None, before)
+
+
+def test_save_admits_only_what_the_engine_decides(store_spec: Spec, opened: Any) -> None:
+    import attrs
+
+    from dossierflow import NotAuthorized
+    from dossierflow.states import (
+        Outcome,
+        Resolution,
+        Resolved,
+        StepCompleted,
+        Stopped,
+    )
+
+    store = opened()
+    d = _received(store)
+    at = vn(2, 10)
+    citizen = Citizen("079123456789")
+    forged_step = StepCompleted("certify", Outcome.FORWARD, (), ("ubnd_xa",), None, "", at,
+                                citizen, ("sign",), ())
+    system_step = attrs.evolve(forged_step, actor=System("intruder"))
+    resolved = Resolved(Resolution.APPROVED, "", at, Officer("j1", "ubnd_xa",
+                                                               "justice_officer"))
+    old_stop = Stopped("no supplement", "Decree 118/2025/NĐ-CP", vn(2, 9) - dt.timedelta(
+        days=3 * 365), System("sweeper"))
+    for events, error, message in [
+        ((forged_step,), NotAuthorized, "may not 'complete_step'"),
+        ((system_step,), NotAuthorized, "may not 'complete_step'"),
+        ((resolved,), InvalidArgument, "not what a command yields first"),
+        ((old_stop,), InvalidArgument, "before dossier D-1's last event"),
+    ]:
+        with pytest.raises(error, match=message):
+            store.save(d, _forge(d, *events), events)
+    # A dossier handed in as "before" must be the stored one.
+    fake = attrs.evolve(d, applicant="someone-else")
+    good_after, good_events = store.engine.apply(
+        d, CompleteStep("certify"), at=at, actor=Officer("j1", "ubnd_xa", "justice_officer"))
+    with pytest.raises(InvalidArgument, match="is not the one stored"):
+        store.save(fake, good_after, good_events)
+    assert store.load("D-1", cached=False).version == 2  # nothing was written
+    store.save(d, good_after, good_events)  # what the engine decided is saved
+    assert store.load("D-1", cached=False).active_steps == ("sign",)
+    assert store.verify_all() == ()

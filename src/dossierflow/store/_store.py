@@ -53,6 +53,7 @@ from dossierflow.states import (
 )
 from dossierflow.store import _schema as t
 from dossierflow.store import _worklists as worklists
+from dossierflow.store._admit import admit
 from dossierflow.store._chain import GENESIS, Tampering, canonical, chain_hash, check_chain
 from dossierflow.store._outbox import (
     NOTIFY,
@@ -297,6 +298,9 @@ class Store:
                 after.history[expected:] != events:
             raise InvalidArgument("save(before, after, events) takes what Engine.apply "
                                   "returned for the dossier loaded as before")
+        if before is not None:
+            self._check_before(before, connection)
+        admit(self.engine, before, after, events)
         try:
             if connection is not None:
                 entry = self._save(connection.connection, before, after, events)
@@ -318,6 +322,19 @@ class Store:
             raise ConcurrencyConflict(after.id, expected, self._version(after.id)) from exc
         if connection is None:  # the application's transaction may still roll back
             self._remember(after.id, entry)
+
+    def _check_before(self, before: Dossier, connection: sa.Connection | None) -> None:
+        """``before`` must be the stored dossier at its version (not one built by hand)."""
+        known = self._cache.get(before.id)
+        if known is None or known.dossier.version != before.version:
+            stored = self.load(before.id, connection=connection)
+            if stored.version != before.version:
+                raise ConcurrencyConflict(before.id, before.version, stored.version)
+        else:
+            stored = known.dossier
+        if stored != before:
+            raise InvalidArgument(f"the dossier given as before for {before.id} is not the one "
+                                  "stored at its version; load it with store.load()")
 
     def _read_connection(self) -> contextlib.AbstractContextManager[Any]:
         return read_connection(self.db, sqlite=self._sqlite)
