@@ -30,6 +30,13 @@ A = Agency("a", "Commune")
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def warm() -> WorkCalendar:
+    """Vietnam's calendar with its index loaded: add_working_time takes its fast path."""
+    cal = vietnam()
+    cal.add_working_time(dt.datetime(2026, 3, 2, 9, tzinfo=TZ), dt.timedelta(hours=1))
+    return cal
+
+
 def procedure(**kw: Any) -> Procedure:
     base: dict[str, Any] = {"code": "1.000001", "name": "x", "agencies": [A],
                             "receivers": ["a"],
@@ -67,6 +74,10 @@ def test_a_thousand_step_chain_validates_without_recursion() -> None:
     (lambda: calendar_days(10**9), "at most 36500 calendar_days"),
     (lambda: vietnam().add_working_time(dt.datetime(2026, 3, 2, 9, tzinfo=TZ),
                                          dt.timedelta.max), "more office time than"),
+    (lambda: warm().add_working_time(dt.datetime(2026, 3, 2, 9, tzinfo=TZ),
+                                     dt.timedelta.min), "more office time than"),
+    (lambda: warm().add_working_time(dt.datetime(2026, 3, 2, 9, 30, tzinfo=TZ),
+                                     dt.timedelta.max), "more office time than"),
     (lambda: procedure(steps=[Step("s1", owner=A.role("r"), then=parallel(END, "s2")),
                               Step("s2", owner=A.role("r"), then=END)]),
      "takes step names as branches"),

@@ -671,34 +671,37 @@ class WorkCalendar:
                 except IndexError:  # a later day: the checked path below grows the index
                     pass
                 else:
-                    c = hour_codes[instant.hour] if hi - lo == per_day else -1
-                    if hi == lo:  # no session that day: the clock waits for the next
-                        k, total = lo, duration
-                    elif c >= 0:  # the hour says which session, or which comes next
-                        k = lo + (c >> 1)
-                        total = instant - start[k] + duration if c & 1 else duration
-                    else:  # _Span.session_at
-                        k = _bisect_right(start, instant, lo, hi) - 1
-                        if k < lo:
+                    try:  # a duration past any calendar overflows: the checked path explains
+                        c = hour_codes[instant.hour] if hi - lo == per_day else -1
+                        if hi == lo:  # no session that day: the clock waits for the next
                             k, total = lo, duration
-                        else:
-                            into = instant - start[k]
-                            if into < (length[k] if irregular else unit):
-                                total = into + duration
+                        elif c >= 0:  # the hour says which session, or which comes next
+                            k = lo + (c >> 1)
+                            total = instant - start[k] + duration if c & 1 else duration
+                        else:  # _Span.session_at
+                            k = _bisect_right(start, instant, lo, hi) - 1
+                            if k < lo:
+                                k, total = lo, duration
                             else:
-                                k, total = k + 1, duration
-                    # k <= nsessions here (nsessions: no session left in the span), and
-                    # multiples has nsessions + 1 entries.
-                    m = (total.days * 86400 + total.seconds) // unit_seconds
-                    last = k + m
-                    if m >= 0 and last < nsessions and (
-                            not irregular or irregular[k] == irregular[last + 1]):
-                        return start[last] + (total - multiples[m])
-                    cum = s.cum  # nsessions + 1 entries, then _NEAR of padding
-                    w = cum[k] + total
-                    k = _bisect_right(cum, w, lo, lo + _NEAR) - 1
-                    if lo <= k < lo + _NEAR - 1 and k < nsessions:
-                        return start[k] + (w - cum[k])
+                                into = instant - start[k]
+                                if into < (length[k] if irregular else unit):
+                                    total = into + duration
+                                else:
+                                    k, total = k + 1, duration
+                        # k <= nsessions here (nsessions: no session left in the span), and
+                        # multiples has nsessions + 1 entries.
+                        m = (total.days * 86400 + total.seconds) // unit_seconds
+                        last = k + m
+                        if m >= 0 and last < nsessions and (
+                                not irregular or irregular[k] == irregular[last + 1]):
+                            return start[last] + (total - multiples[m])
+                        cum = s.cum  # nsessions + 1 entries, then _NEAR of padding
+                        w = cum[k] + total
+                        k = _bisect_right(cum, w, lo, lo + _NEAR) - 1
+                        if lo <= k < lo + _NEAR - 1 and k < nsessions:
+                            return start[k] + (w - cum[k])
+                    except OverflowError:
+                        pass
         if not isinstance(duration, dt.timedelta):
             raise InvalidArgument(
                 f"duration must be a datetime.timedelta, got {duration!r}; "
