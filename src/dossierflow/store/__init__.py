@@ -19,7 +19,17 @@ The modules are package-internal, one concept each; import the names below from 
 - ``_chain``: the hash chain (:data:`GENESIS`, :func:`chain_hash`, :class:`Tampering`).
 """
 
-from dossierflow._errors import ConcurrencyConflict, DossierExists, DossierNotFound
+from dossierflow._errors import (
+    ClockSkew,
+    ConcurrencyConflict,
+    DossierExists,
+    DossierNotFound,
+    StoreError,
+    StoreFull,
+    StoreReadOnly,
+    StoreUnavailable,
+    TransactionOpen,
+)
 from dossierflow.store._chain import GENESIS, Tampering, chain_hash
 from dossierflow.store._outbox import NOTIFY, OutboxMessage, RelayReport
 from dossierflow.store._schema import (
@@ -38,6 +48,7 @@ __all__ = [
     "GENESIS",
     "NOTIFY",
     "SCHEMA_VERSION",
+    "ClockSkew",
     "ConcurrencyConflict",
     "DossierExists",
     "DossierNotFound",
@@ -45,8 +56,13 @@ __all__ = [
     "OutboxMessage",
     "RelayReport",
     "Store",
+    "StoreError",
+    "StoreFull",
+    "StoreReadOnly",
+    "StoreUnavailable",
     "SweepReport",
     "Tampering",
+    "TransactionOpen",
     "chain_hash",
     "check_db_schema",
     "create_schema",
