@@ -17,6 +17,9 @@ The modules are package-internal, one concept each; import the names below from 
 - ``_sweeper``: when the deadline sweeper apologises for a dossier, and :class:`SweepReport`;
 - ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY`, the relay and :class:`RelayReport`;
 - ``_chain``: the hash chain (:data:`GENESIS`, :func:`chain_hash`, :class:`Tampering`).
+- ``_clock``: the database server's clock, against which instants are checked (``ClockSkew``);
+- ``_faults``: database faults as documented errors, lost connections, the thread's open
+  transaction, keys checked against their columns.
 """
 
 from dossierflow._errors import (

@@ -107,12 +107,18 @@ def _sqlite_fault(orig: BaseException, detail: str) -> DossierflowError | None:
     return None
 
 
-def check_key(value: object, name: str, column: sa.Column[Any]) -> str:
-    """``value`` if it is text that fits ``column`` (its length, no NUL, no lone surrogate);
-    else :class:`InvalidArgument` naming ``name``. Checked before any query, so the driver
-    never sees a value it would refuse."""
+def column_length(column: sa.Column[Any]) -> int:
+    """How many characters ``column`` holds."""
     length = getattr(column.type, "length", None)
-    return check_text(value, name, length or 10_000)
+    assert isinstance(length, int), column
+    return length
+
+
+def check_key(value: object, name: str, length: int) -> str:
+    """``value`` if it is text that fits a column of ``length`` characters (no NUL, no lone
+    surrogate either); else :class:`InvalidArgument` naming ``name``. Checked before any
+    query, so the driver never sees a value it would refuse."""
+    return check_text(value, name, length)
 
 
 class OpenTransactions:

@@ -58,7 +58,7 @@ from dossierflow.store import _schema as t
 from dossierflow.store import _worklists as worklists
 from dossierflow.store._chain import GENESIS, Tampering, canonical, chain_hash, check_chain
 from dossierflow.store._clock import ServerClock, check_tolerance
-from dossierflow.store._faults import Faults, OpenTransactions, check_key
+from dossierflow.store._faults import Faults, OpenTransactions, check_key, column_length
 from dossierflow.store._outbox import (
     NOTIFY,
     OutboxMessage,
@@ -108,6 +108,9 @@ def _cost(entry: _Cached) -> int:
     """The estimated memory a cached dossier holds."""
     return DOSSIER_BYTES + EVENT_BYTES * entry.dossier.version
 
+
+_ID = min(column_length(t.dossiers.c.id), column_length(t.events.c.dossier_id))
+_AGENCY = column_length(t.active.c.agency)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -303,7 +306,7 @@ class Store:
         appended since (after checking that its last known event is still there, unchanged);
         ``cached=False`` reads and decodes the whole history again. :meth:`verify` checks
         every event's hash."""
-        check_key(dossier_id, "dossier_id", t.dossiers.c.id)
+        check_key(dossier_id, "dossier_id", _ID)
         if connection is not None:
             return self._load(connection.connection, dossier_id, cached)
         with self._read_connection() as dbc:
@@ -666,7 +669,7 @@ class Store:
         after re-reading the dossier)."""
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
-        check_key(dossier_id, "dossier_id", t.dossiers.c.id)
+        check_key(dossier_id, "dossier_id", _ID)
         _not_a_filing(command, dossier_id)
         if connection is None:
             self._transactions.check("run")
@@ -745,7 +748,7 @@ class Store:
         """Open dossiers held by ``agency`` (at one of its steps, its desk, or to return),
         soonest due first; ``status`` (a :class:`Status` or its value, e.g. ``"in_progress"``)
         keeps those in that status."""
-        check_key(agency, "agency", t.active.c.agency)
+        check_key(agency, "agency", _AGENCY)
         if status is not None and not isinstance(status, Status):
             status = _status(status)
         return worklists.entries(self._reader, worklists.worklist(agency, status, limit),
@@ -761,7 +764,7 @@ class Store:
         agency's rows."""
         check_instant(at, "at")
         if agency is not None:
-            check_key(agency, "agency", t.active.c.agency)
+            check_key(agency, "agency", _AGENCY)
         return worklists.entries(self._reader, worklists.overdue(at, agency, limit),
                                  self._zone)
 
@@ -777,7 +780,7 @@ class Store:
                 "due_soon(at, window) takes a window of office time (a timedelta such as "
                 f"timedelta(hours=8)), not an instant; got {window!r}")
         if agency is not None:
-            check_key(agency, "agency", t.active.c.agency)
+            check_key(agency, "agency", _AGENCY)
         until = self.sla.due_soon_until(at, window)
         return worklists.entries(self._reader, worklists.due_soon(at, until, agency),
                                  self._zone)
@@ -915,7 +918,7 @@ class Store:
     def verify(self, dossier_id: str) -> tuple[Tampering, ...]:
         """Every event of the dossier that was edited, deleted or moved since it was written
         (empty when the chain is intact)."""
-        check_key(dossier_id, "dossier_id", t.events.c.dossier_id)
+        check_key(dossier_id, "dossier_id", _ID)
         with self._reader.connect() as conn:
             rows = conn.execute(
                 sa.select(t.events).where(t.events.c.dossier_id == dossier_id)
