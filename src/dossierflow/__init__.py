@@ -4,6 +4,7 @@ The public surface is re-exported here; internals live in underscore modules.
 """
 
 from dossierflow._errors import (
+    ClockSkew,
     ConcurrencyConflict,
     DossierExists,
     DossierflowError,
@@ -16,6 +17,11 @@ from dossierflow._errors import (
     NotAuthorized,
     OutOfCalendarRange,
     SchemaError,
+    StoreError,
+    StoreFull,
+    StoreReadOnly,
+    StoreUnavailable,
+    TransactionOpen,
     TransitionNotAllowed,
     UnknownProcedure,
 )
@@ -24,6 +30,7 @@ from dossierflow.calendar import WorkCalendar, vietnam
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ClockSkew",
     "ConcurrencyConflict",
     "DossierExists",
     "DossierNotFound",
@@ -36,6 +43,11 @@ __all__ = [
     "NotAuthorized",
     "OutOfCalendarRange",
     "SchemaError",
+    "StoreError",
+    "StoreFull",
+    "StoreReadOnly",
+    "StoreUnavailable",
+    "TransactionOpen",
     "TransitionNotAllowed",
     "UnknownProcedure",
     "WorkCalendar",

@@ -195,3 +195,63 @@ class DossierNotFound(DossierflowError, LookupError):
             f"no dossier {dossier_id!r} in the store; file it first with store.file(...), "
             "or check the id (store.dossier_ids() lists them)"
         )
+
+
+class ClockSkew(DossierflowError, ValueError):
+    """An instant given to the store is further ahead of the database server's clock than the
+    store's ``clock_tolerance``; nothing was written.
+
+    Events must be in time order, so one stamped in the future would make every later command
+    at the real time be refused. Check the clock of the machine (or the ``at`` function) that
+    produced the instant; widen ``Store(..., clock_tolerance=...)`` if the clocks are known to
+    drift, or pass ``clock_tolerance=None`` to accept any instant (imports of old records)."""
+
+    def __init__(self, at: dt.datetime, server_time: dt.datetime,
+                 tolerance: dt.timedelta) -> None:
+        self.at = at
+        self.server_time = server_time
+        self.tolerance = tolerance
+        super().__init__(
+            f"at={at.isoformat()} is {at - server_time} ahead of the database server's clock "
+            f"({server_time.isoformat()}); the store accepts instants at most {tolerance} "
+            "ahead of it. Check the clock of the machine that produced the instant, or widen "
+            "Store(..., clock_tolerance=...)")
+
+
+class StoreError(DossierflowError):
+    """The database could not do what the store asked, for a reason outside dossierflow (the
+    server, the disk, the file's permissions). The driver's exception is the ``__cause__``."""
+
+    def __init__(self, problem: str, *, detail: str = "") -> None:
+        self.problem = problem
+        self.detail = detail
+        super().__init__(f"{problem}: {detail}" if detail else problem)
+
+
+class StoreUnavailable(StoreError, ConnectionError):
+    """The database cannot be reached: the connection was refused or lost. A command whose
+    outcome is unknown has been checked (the store re-reads the dossier) before this is raised:
+    nothing was written, or the error says it may have been."""
+
+
+class StoreReadOnly(StoreError, PermissionError):
+    """The database refuses writes: a read-only file, a read-only transaction or replica."""
+
+
+class StoreFull(StoreError, OSError):
+    """The database has no room left: its disk (or its configured maximum size) is full."""
+
+
+class TransactionOpen(DossierflowError, RuntimeError):
+    """A command was given without ``connection=`` while this thread holds an open transaction
+    on the store's database: the store's own transaction would wait for it (SQLite for its busy
+    timeout, PostgreSQL for ever). Pass the application's connection (``connection=conn``) so
+    that the command joins its unit of work, or commit it first."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        super().__init__(
+            f"store.{method}(...) was called without connection= while this thread holds an "
+            "open transaction on the store's database (a connection from store.db.begin()); "
+            f"pass it, store.{method}(..., connection=conn), to write in that transaction, or "
+            "commit it first")

@@ -17,9 +17,22 @@ The modules are package-internal, one concept each; import the names below from 
 - ``_sweeper``: when the deadline sweeper apologises for a dossier, and :class:`SweepReport`;
 - ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY`, the relay and :class:`RelayReport`;
 - ``_chain``: the hash chain (:data:`GENESIS`, :func:`chain_hash`, :class:`Tampering`).
+- ``_clock``: the database server's clock, against which instants are checked (``ClockSkew``);
+- ``_faults``: database faults as documented errors, lost connections, the thread's open
+  transaction, keys checked against their columns.
 """
 
-from dossierflow._errors import ConcurrencyConflict, DossierExists, DossierNotFound
+from dossierflow._errors import (
+    ClockSkew,
+    ConcurrencyConflict,
+    DossierExists,
+    DossierNotFound,
+    StoreError,
+    StoreFull,
+    StoreReadOnly,
+    StoreUnavailable,
+    TransactionOpen,
+)
 from dossierflow.store._chain import GENESIS, Tampering, chain_hash
 from dossierflow.store._outbox import NOTIFY, OutboxMessage, RelayReport
 from dossierflow.store._schema import (
@@ -38,6 +51,7 @@ __all__ = [
     "GENESIS",
     "NOTIFY",
     "SCHEMA_VERSION",
+    "ClockSkew",
     "ConcurrencyConflict",
     "DossierExists",
     "DossierNotFound",
@@ -45,8 +59,13 @@ __all__ = [
     "OutboxMessage",
     "RelayReport",
     "Store",
+    "StoreError",
+    "StoreFull",
+    "StoreReadOnly",
+    "StoreUnavailable",
     "SweepReport",
     "Tampering",
+    "TransactionOpen",
     "chain_hash",
     "check_db_schema",
     "create_schema",

@@ -25,6 +25,7 @@ type on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -128,8 +129,16 @@ meta = sa.Table(
 
 def create_schema(db: sa.Engine) -> None:
     """Create dossierflow's tables if they are missing, record the schema version, and refuse
-    a database written by a newer library."""
+    a database written by a newer library.
+
+    Several nodes may open a new database at once: on PostgreSQL a transaction-scoped advisory
+    lock (keyed by the tables' schema) serialises them, so the second sees the first's tables;
+    SQLite serialises them with ``BEGIN IMMEDIATE``."""
     with db.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+            key = zlib.crc32(f"dossierflow.create_schema:{schema or ''}".encode())
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         metadata.create_all(conn)
         version = conn.execute(sa.select(meta.c.value)
                                .where(meta.c.key == "schema_version")).scalar()

@@ -91,8 +91,12 @@ def read_connection(db: sa.Engine, *, sqlite: bool) -> Iterator[Any]:
         if not sqlite:
             driver.autocommit = True
         yield dbc
+    except BaseException:
+        if broken(driver):
+            dbc.invalidate()  # not back to the pool
+        raise
     finally:
-        if not sqlite:
+        if not sqlite and dbc.is_valid:
             driver.autocommit = False
         dbc.close()
 
@@ -108,10 +112,19 @@ def raw_transaction(db: sa.Engine, *, sqlite: bool) -> Iterator[Any]:
         yield dbc
         dbc.commit()
     except BaseException:
-        dbc.rollback()
+        if broken(dbc.driver_connection):
+            dbc.invalidate()  # no rollback to send; not back to the pool
+        else:
+            dbc.rollback()
         raise
     finally:
         dbc.close()
+
+
+def broken(driver: Any) -> bool:
+    """Whether the driver's connection is closed or lost (psycopg says so; sqlite3 never
+    loses its file)."""
+    return bool(getattr(driver, "closed", False) or getattr(driver, "broken", False))
 
 
 def single_sql(db: sa.Engine, schema: str | None, n_events: int, n_messages: int,

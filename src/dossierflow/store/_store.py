@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -34,6 +35,8 @@ from dossierflow._errors import (
     DossierNotFound,
     InvalidArgument,
     SchemaError,
+    StoreError,
+    StoreUnavailable,
     check_instant,
 )
 from dossierflow.clock import Sla, Timeline
@@ -55,6 +58,8 @@ from dossierflow.store import _schema as t
 from dossierflow.store import _worklists as worklists
 from dossierflow.store._admit import admit
 from dossierflow.store._chain import GENESIS, Tampering, canonical, chain_hash, check_chain
+from dossierflow.store._clock import ServerClock, check_tolerance
+from dossierflow.store._faults import Faults, OpenTransactions, check_key, column_length
 from dossierflow.store._outbox import (
     NOTIFY,
     OutboxMessage,
@@ -92,6 +97,54 @@ class _Cached:
     holding: list[dict[str, Any]] | None = None
 
 
+EVENT_BYTES = 600
+"""What one event of a cached dossier costs in memory, roughly (the event, its place in the
+history tuple and in the clock's timeline; measured by ``tests/test_store_faults.py``)."""
+DOSSIER_BYTES = 4000
+"""What a cached dossier costs in memory besides its events (the dossier, its projection
+rows, its timeline's ledgers)."""
+
+
+def _cost(entry: _Cached) -> int:
+    """The estimated memory a cached dossier holds."""
+    return DOSSIER_BYTES + EVENT_BYTES * entry.dossier.version
+
+
+_ID = min(column_length(t.dossiers.c.id), column_length(t.events.c.dossier_id))
+_AGENCY = column_length(t.active.c.agency)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guarded(*, retry: bool = False) -> Callable[[Callable[Concatenate[Store, _P], _R]],
+                                                 Callable[Concatenate[Store, _P], _R]]:
+    """A public method whose database faults are raised as dossierflow's documented errors
+    (:mod:`dossierflow.store._faults`); with ``retry`` (a read, or a write that knows its own
+    outcome) it is tried once more on a fresh connection when the connection was lost."""
+
+    def decorate(method: Callable[Concatenate[Store, _P], _R],
+                 ) -> Callable[Concatenate[Store, _P], _R]:
+        @functools.wraps(method)
+        def guarded(self: Store, /, *args: _P.args, **kw: _P.kwargs) -> _R:
+            try:
+                return method(self, *args, **kw)
+            except Exception as exc:
+                if not (retry and self._faults.lost(exc)):
+                    self._raise_translated(exc)
+                    raise
+            self._lost_connection()
+            try:
+                return method(self, *args, **kw)
+            except Exception as exc:
+                self._raise_translated(exc)
+                raise
+
+        return guarded
+
+    return decorate
+
+
 class Store:
     """Dossiers of an :class:`~dossierflow.states.Engine`, stored in a SQL database.
 
@@ -103,9 +156,16 @@ class Store:
     """
 
     def __init__(self, db: sa.Engine, engine: Engine, *, schema: str | None = None,
-                 notify: Callable[[Event], bool] | None = None, create: bool = True) -> None:
+                 notify: Callable[[Event], bool] | None = None, create: bool = True,
+                 clock_tolerance: dt.timedelta | None = dt.timedelta(minutes=5),
+                 cache_bytes: int = 64 * 2**20) -> None:
         if not isinstance(engine, Engine):
             raise InvalidArgument(f"engine must be a dossierflow Engine, got {engine!r}")
+        if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or \
+                cache_bytes < 0:
+            raise InvalidArgument(f"cache_bytes must be a whole number of bytes from 0, got "
+                                  f"{cache_bytes!r}")
+        tolerance = check_tolerance(clock_tolerance)
         self.db = db.execution_options(schema_translate_map={None: schema}) if schema else db
         # Reads need no transaction of their own: one round trip, no BEGIN, no COMMIT.
         self._reader = self.db.execution_options(isolation_level="AUTOCOMMIT")
@@ -125,7 +185,15 @@ class Store:
                                                              *self._duplicate)
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._cache_costs: dict[str, int] = {}
+        self._cache_used = 0
         self.cache_size = 10_000
+        """At most this many dossiers are kept in the cache."""
+        self.cache_bytes = cache_bytes
+        """At most about this much memory (estimated) is held by the cached dossiers."""
+        self._faults = Faults(db)
+        self._transactions = OpenTransactions(db)
+        self._clock = ServerClock(self.db, tolerance, sqlite=self._sqlite)
         # Statements compiled once: building, keying and compiling a statement costs more
         # than running it.
         ev, ds, act = t.events, t.dossiers, t.active
@@ -152,23 +220,49 @@ class Store:
             sa.delete(act).where(act.c.dossier_id == sa.bindparam("_id")))
         self._insert_active = prepare(sa.insert(act).values(bound(act)))
         try:
-            if create:
-                t.create_schema(self.db)
-            else:
-                t.check_db_schema(self.db)
-            if self._stale():
+            try:
+                if create:
+                    t.create_schema(self.db)
+                else:
+                    t.check_db_schema(self.db)
+                stale = self._stale()
+            except Exception as exc:
+                self._raise_translated(exc)
+                raise
+            if stale:
                 self.rebuild_projections()
         except BaseException:
             db.dispose()
             raise
+
+    @property
+    def clock_tolerance(self) -> dt.timedelta | None:
+        """How far ahead of the database server's clock an instant given to the store may be
+        (None: any instant is accepted)."""
+        return self._clock.tolerance
+
+    def _raise_translated(self, exc: Exception) -> None:
+        """Raise the documented error for the database fault ``exc``, if there is one."""
+        error = self._faults.translate(exc)
+        if error is not None:
+            raise error from exc
+
+    def _lost_connection(self) -> None:
+        """The connection to the server was lost: the pooled ones probably are too (the
+        server restarted), so the pool starts afresh."""
+        self.db.dispose()
 
     # ------------------------------------------------------------------ constructors
 
     @classmethod
     def sqlite(cls, path: str | Path, engine: Engine, **kw: Any) -> Store:
         """A store in the SQLite file ``path`` (WAL mode, durable commits, writers serialised
-        with ``BEGIN IMMEDIATE`` and a 30 s busy timeout, so several processes can share it)."""
-        db = sa.create_engine(f"sqlite:///{Path(path)}")
+        with ``BEGIN IMMEDIATE`` and a 30 s busy timeout, so several processes can share it).
+        ``path`` is a filesystem path, taken literally (``%``, ``?``, spaces and non-ASCII
+        characters are part of the name)."""
+        # The path is taken literally: built into a URL as text, "%41" or "?mode=ro" in it
+        # would be decoded or read as options.
+        db = sa.create_engine(sa.engine.URL.create("sqlite", database=str(Path(path))))
         sqlite_setup(db, wal=True)
         return cls(db, engine, **kw)
 
@@ -203,6 +297,7 @@ class Store:
 
     # ------------------------------------------------------------------ load and save
 
+    @_guarded(retry=True)
     def load(self, dossier_id: str, *, cached: bool = True,
              connection: sa.Connection | None = None) -> Dossier:
         """The dossier rebuilt from its stored events; :class:`SchemaError` names the dossier
@@ -212,6 +307,7 @@ class Store:
         appended since (after checking that its last known event is still there, unchanged);
         ``cached=False`` reads and decodes the whole history again. :meth:`verify` checks
         every event's hash."""
+        check_key(dossier_id, "dossier_id", _ID)
         if connection is not None:
             return self._load(connection.connection, dossier_id, cached)
         with self._read_connection() as dbc:
@@ -263,11 +359,25 @@ class Store:
                               dossier_id=dossier_id) from exc
 
     def _remember(self, dossier_id: str, entry: _Cached) -> None:
+        """Keep ``entry`` as the most recently used, and drop the least recently used beyond
+        ``cache_size`` dossiers or ``cache_bytes`` (estimated: :data:`EVENT_BYTES` a stored
+        event)."""
+        cost = _cost(entry)
         with self._cache_lock:  # a store may be shared by the threads of a process
-            self._cache[dossier_id] = entry
-            self._cache.move_to_end(dossier_id)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            cache, costs = self._cache, self._cache_costs
+            self._cache_used += cost - costs.get(dossier_id, 0)
+            costs[dossier_id] = cost
+            cache[dossier_id] = entry
+            cache.move_to_end(dossier_id)
+            while len(cache) > self.cache_size or self._cache_used > self.cache_bytes:
+                gone, _ = cache.popitem(last=False)
+                self._cache_used -= costs.pop(gone)
+
+    def _forget(self, dossier_id: str) -> None:
+        """Drop what this store knows of ``dossier_id`` (it may no longer be true)."""
+        with self._cache_lock:
+            if self._cache.pop(dossier_id, None) is not None:
+                self._cache_used -= self._cache_costs.pop(dossier_id)
 
     def _decode(self, dossier_id: str, seq: int, kind: str, payload: str) -> Event:
         try:
@@ -285,31 +395,47 @@ class Store:
                               f"({type(event).__name__})", dossier_id=dossier_id, seq=seq)
         return event
 
+    @_guarded()
     def save(self, before: Dossier | None, after: Dossier, events: Sequence[Event], *,
              connection: sa.Connection | None = None) -> None:
         """Append ``events`` (what :meth:`Engine.apply` returned) to the dossier loaded as
         ``before`` (None for a new filing) and update its projection, worklist rows and outbox,
         in one transaction. Raises :class:`ConcurrencyConflict` if the stored dossier is no
         longer at ``before``'s version, :class:`DossierExists` if ``before`` is None and the
-        id is taken; nothing is written then."""
+        id is taken; nothing is written then.
+
+        :class:`~dossierflow.ClockSkew` if the events' instant is further ahead of the
+        database server's clock than ``clock_tolerance``; :class:`~dossierflow.TransactionOpen`
+        if this thread holds an open transaction on ``store.db`` and ``connection`` is not
+        given. A lost connection is retried once, after re-reading the dossier to know whether
+        the save was written."""
         expected = 0 if before is None else before.version
         events = tuple(events)
         if not events or after.version != expected + len(events) or \
                 after.history[expected:] != events:
             raise InvalidArgument("save(before, after, events) takes what Engine.apply "
                                   "returned for the dossier loaded as before")
+        if connection is None:
+            self._transactions.check("save")
+        self._clock.check(max(e.at for e in events),
+                          None if connection is None else connection.connection)
         if before is not None:
             self._check_before(before, connection)
         admit(self.engine, before, after, events)
+        entry: _Cached | None
         try:
             if connection is not None:
-                entry = self._save(connection.connection, before, after, events)
-            elif self._postgres and expected > 0:
-                with self._read_connection() as dbc:  # autocommit: the statement commits
-                    entry = self._save_single(dbc, before, after, events)
+                entry = self._save_in(connection.connection, before, after, events)
             else:
-                with self._raw_transaction() as dbc:
-                    entry = self._save(dbc, before, after, events)
+                try:
+                    entry = self._save_once(before, after, events)
+                except Exception as exc:
+                    if not self._faults.lost(exc):
+                        raise
+                    # The outcome is unknown: the dossier says whether it was written.
+                    self._lost_connection()
+                    entry = None if self._written(after, expected, events, exc) else \
+                        self._save_once(before, after, events)
         except self._duplicate as exc:
             # Someone appended the same sequence number first (the events' primary key is
             # the last line of optimistic concurrency, and on PostgreSQL the first), or, for
@@ -317,10 +443,12 @@ class Store:
             if expected == 0:
                 raise DossierExists(after.id) from exc
             if connection is not None:
-                self._cache.pop(after.id, None)
+                self._forget(after.id)
                 raise
             raise ConcurrencyConflict(after.id, expected, self._version(after.id)) from exc
-        if connection is None:  # the application's transaction may still roll back
+        if entry is None:
+            self._forget(after.id)
+        elif connection is None:  # the application's transaction may still roll back
             self._remember(after.id, entry)
 
     def _check_before(self, before: Dossier, connection: sa.Connection | None) -> None:
@@ -335,6 +463,68 @@ class Store:
         if stored != before:
             raise InvalidArgument(f"the dossier given as before for {before.id} is not the one "
                                   "stored at its version; load it with store.load()")
+
+    def _save_once(self, before: Dossier | None, after: Dossier,
+                   events: tuple[Event, ...]) -> _Cached:
+        if self._postgres and before is not None:
+            with self._read_connection() as dbc:  # autocommit: the statement commits
+                return self._save_single(dbc, before, after, events)
+        with self._raw_transaction() as dbc:
+            return self._save(dbc, before, after, events)
+
+    def _save_in(self, dbc: Any, before: Dossier | None, after: Dossier,
+                 events: tuple[Event, ...]) -> _Cached:
+        """Save in the application's transaction on ``dbc``. On PostgreSQL a filing runs in a
+        savepoint, so that a taken id (:class:`DossierExists`) leaves the application's
+        transaction usable."""
+        if before is not None or self._sqlite:
+            return self._save(dbc, before, after, events)
+        cursor = dbc.cursor()
+        cursor.execute("SAVEPOINT df_file")
+        try:
+            entry = self._save(dbc, before, after, events)
+        except BaseException:
+            cursor.execute("ROLLBACK TO SAVEPOINT df_file")
+            raise
+        finally:
+            cursor.close()
+        cursor = dbc.cursor()
+        cursor.execute("RELEASE SAVEPOINT df_file")
+        cursor.close()
+        return entry
+
+    def _written(self, after: Dossier, expected: int, events: tuple[Event, ...],
+                 lost: Exception) -> bool:
+        """After the connection was lost while saving ``events``: whether they are stored
+        (True), or the dossier is still at ``expected`` (False: saving again is safe). Raises
+        :class:`ConcurrencyConflict` (or :class:`DossierExists`) if someone else wrote, and
+        :class:`StoreUnavailable` if the server still cannot be reached."""
+        try:
+            with self._read_connection() as dbc:
+                version = self._version_on(dbc, after.id)
+                if version is not None and version >= after.version:
+                    prev = self._stored_hash(dbc, after.id, expected) if expected else GENESIS
+                    _, _, last = self._event_rows(after, expected, events, prev or "")
+                    if self._stored_hash(dbc, after.id, after.version) == last:
+                        return True
+        except Exception as exc:
+            if not self._faults.lost(exc):
+                raise
+            raise StoreUnavailable(
+                f"the connection was lost while saving dossier {after.id} and the server "
+                "cannot be reached to tell whether it was written; load it when the server "
+                "is back to see", detail=f"{type(lost).__name__}: {lost}") from exc
+        if version == (expected or None):
+            return False
+        if expected == 0:
+            raise DossierExists(after.id)
+        raise ConcurrencyConflict(after.id, expected, version)
+
+    def _stored_hash(self, dbc: Any, dossier_id: str, seq: int) -> str | None:
+        cursor = self._hash_of.execute(dbc, {"_id": dossier_id, "_seq": seq})
+        found = cursor.fetchone()
+        cursor.close()
+        return None if found is None else str(found[0])
 
     def _read_connection(self) -> contextlib.AbstractContextManager[Any]:
         return read_connection(self.db, sqlite=self._sqlite)
@@ -369,7 +559,7 @@ class Store:
         except self._conflicts:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
-            self._cache.pop(after.id, None)
+            self._forget(after.id)
             raise
         return _Cached(after, last, timeline, row, holding)
 
@@ -478,6 +668,7 @@ class Store:
 
     # ------------------------------------------------------------------------ commands
 
+    @_guarded()
     def run(self, dossier_id: str, command: Command | Callable[[Dossier], Command | None], *,
             at: dt.datetime | Callable[[], dt.datetime], actor: Actor, attempts: int = 5,
             connection: sa.Connection | None = None) -> Dossier | None:
@@ -486,25 +677,38 @@ class Store:
         do); ``at`` may be a clock function, read at each attempt. Returns the saved dossier,
         or None when there was nothing to do. Refusals (``TransitionNotAllowed``...) are
         raised as they are; an unknown ``dossier_id`` raises :class:`DossierNotFound`. A new
-        dossier is filed with :meth:`file`, not here."""
+        dossier is filed with :meth:`file`, not here.
+
+        :class:`~dossierflow.ClockSkew` if ``at`` is further ahead of the database server's
+        clock than ``clock_tolerance``; :class:`~dossierflow.TransactionOpen` at once if this
+        thread holds an open transaction on ``store.db`` and ``connection`` is not given
+        (pass it). A lost connection is retried once (a save whose outcome is unknown only
+        after re-reading the dossier)."""
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidArgument(f"attempts must be a whole number from 1, got {attempts!r}")
+        check_key(dossier_id, "dossier_id", _ID)
         _not_a_filing(command, dossier_id)
+        if connection is None:
+            self._transactions.check("run")
 
-        def decide(before: Dossier) -> tuple[Dossier, tuple[Event, ...]] | None:
+        def decide(before: Dossier, dbc: Any) -> tuple[Dossier, tuple[Event, ...]] | None:
             chosen = command(before) if callable(command) else command
             if chosen is None:
                 return None
             _not_a_filing(chosen, dossier_id)
-            return self.engine.apply(before, chosen, at=at() if callable(at) else at,
-                                     actor=actor)
+            when = at() if callable(at) else at
+            applied = self.engine.apply(before, chosen, at=when, actor=actor)
+            self._clock.check(when, dbc)  # the engine checked that it is an instant
+            return applied
 
+        lost = False
         for attempt in range(1, attempts + 1):
+            applied: tuple[Dossier, tuple[Event, ...]] | None = None
             try:
                 if self._postgres and connection is None:
                     # PostgreSQL: one read, then one write statement (save()).
                     before = self.load(dossier_id)
-                    applied = decide(before)
+                    applied = decide(before, None)
                     if applied is None:
                         return None
                     self.save(before, *applied)
@@ -516,7 +720,7 @@ class Store:
                     dbc = connection.connection if connection is not None else \
                         stack.enter_context(self._raw_transaction())
                     before = self._load(dbc, dossier_id, True)
-                    applied = decide(before)
+                    applied = decide(before, dbc)
                     if applied is None:
                         return None
                     entry = self._save(dbc, before, *applied)
@@ -524,31 +728,50 @@ class Store:
                 if attempt == attempts or connection is not None:
                     raise
                 continue
+            except Exception as exc:
+                if lost or connection is not None or not self._faults.lost(exc):
+                    raise
+                lost = True  # once: the dossier says whether the save was written
+                self._lost_connection()
+                if applied is not None and self._written(
+                        applied[0], applied[0].version - len(applied[1]), applied[1], exc):
+                    self._forget(dossier_id)
+                    return applied[0]
+                continue
             if connection is None:
                 self._remember(dossier_id, entry)
             return applied[0]
         raise AssertionError("unreachable")  # pragma: no cover
 
+    @_guarded()
     def file(self, command: Command, *, at: dt.datetime, actor: Actor,
              connection: sa.Connection | None = None) -> Dossier:
         """Apply a ``File`` command and store the new dossier. An id the store already holds
-        raises :class:`DossierExists`; nothing is written then."""
+        raises :class:`DossierExists`; nothing is written then (inside the application's
+        transaction too: on PostgreSQL the filing runs in a savepoint, so the application's
+        transaction stays usable). :class:`~dossierflow.ClockSkew` and
+        :class:`~dossierflow.TransactionOpen` as for :meth:`run`."""
+        if connection is None:
+            self._transactions.check("file")
         after, events = self.engine.apply(None, command, at=at, actor=actor)
         self.save(None, after, events, connection=connection)
         return after
 
     # ------------------------------------------------------------------------ worklists
 
+    @_guarded(retry=True)
     def worklist(self, agency: str, *, status: Status | str | None = None,
                  limit: int = 100) -> tuple[Entry, ...]:
         """Open dossiers held by ``agency`` (at one of its steps, its desk, or to return),
         soonest due first; ``status`` (a :class:`Status` or its value, e.g. ``"in_progress"``)
         keeps those in that status."""
+        check_key(agency, "agency", _AGENCY)
         if status is not None and not isinstance(status, Status):
             status = _status(status)
         return worklists.entries(self._reader, worklists.worklist(agency, status, limit),
                                  self._zone)
 
+    @_guarded(retry=True)
     def overdue(self, at: dt.datetime, *, agency: str | None = None,
                 limit: int | None = None) -> tuple[Entry, ...]:
         """Rows overdue at ``at``, most overdue first: steps that overran their allotment
@@ -557,9 +780,12 @@ class Store:
         same definition as :meth:`dossierflow.clock.Sla.overdue`). ``agency`` keeps one
         agency's rows."""
         check_instant(at, "at")
+        if agency is not None:
+            check_key(agency, "agency", _AGENCY)
         return worklists.entries(self._reader, worklists.overdue(at, agency, limit),
                                  self._zone)
 
+    @_guarded(retry=True)
     def due_soon(self, at: dt.datetime, window: dt.timedelta, *,
                  agency: str | None = None) -> tuple[Entry, ...]:
         """Rows of running dossiers whose step or dossier falls due within ``window`` of
@@ -570,15 +796,21 @@ class Store:
             raise InvalidArgument(
                 "due_soon(at, window) takes a window of office time (a timedelta such as "
                 f"timedelta(hours=8)), not an instant; got {window!r}")
+        if agency is not None:
+            check_key(agency, "agency", _AGENCY)
         until = self.sla.due_soon_until(at, window)
         return worklists.entries(self._reader, worklists.due_soon(at, until, agency),
                                  self._zone)
 
     def dossier_ids(self) -> Iterator[str]:
         """Every stored dossier id."""
-        with self._reader.connect() as conn:
-            yield from conn.execute(sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id))\
-                .scalars()
+        try:
+            with self._reader.connect() as conn:
+                yield from conn.execute(
+                    sa.select(t.dossiers.c.id).order_by(t.dossiers.c.id)).scalars()
+        except Exception as exc:
+            self._raise_translated(exc)
+            raise
 
     # ----------------------------------------------------------------------- projection
 
@@ -587,6 +819,7 @@ class Store:
             return conn.execute(sa.select(t.meta.c.value).where(
                 t.meta.c.key == t.STALE)).scalar() is not None
 
+    @_guarded()
     def rebuild_projections(self) -> tuple[tuple[str, str], ...]:
         """Rebuild every dossier's projection (its ``df_dossiers`` and ``df_active`` rows)
         from the event log, the source of truth: after an upgrade of the tables (the store
@@ -594,6 +827,7 @@ class Store:
         is rebuilt in its own transaction; one that cannot be read is left as it was and
         reported, with the reason, and the others go on. The stale mark is cleared only when
         every dossier was rebuilt."""
+        self._transactions.check("rebuild_projections")
         failed: list[tuple[str, str]] = []
         with self._reader.connect() as conn:
             ids = list(conn.execute(sa.select(t.events.c.dossier_id).distinct()
@@ -611,7 +845,9 @@ class Store:
                         t.active.c.dossier_id == dossier_id))
                     if held:
                         conn.execute(sa.insert(t.active), held)
-                self._cache.pop(dossier_id, None)
+                self._forget(dossier_id)
+            except StoreError:
+                raise  # the database, not this dossier
             except DossierflowError as exc:
                 failed.append((dossier_id, str(exc)))
         if not failed:
@@ -621,6 +857,7 @@ class Store:
 
     # -------------------------------------------------------------------------- sweeper
 
+    @_guarded()
     def sweep(self, at: dt.datetime, *, reason: str = "the dossier will not be resolved by "
               "its appointment", actor: Actor | None = None,
               limit: int = 1000) -> SweepReport:
@@ -635,6 +872,8 @@ class Store:
         database is down) is raised. Returns a :class:`SweepReport`: the dossiers apologised
         for (iterating it yields them) and those that failed, with the reason."""
         check_instant(at, "at")
+        self._transactions.check("sweep")
+        self._clock.check(at)
         who = actor or System("deadline-sweeper")
         done: list[str] = []
         failed: list[tuple[str, str]] = []
@@ -645,12 +884,15 @@ class Store:
                 if self.run(dossier_id, lambda d: apology_due(self.sla, d, at, reason), at=at,
                             actor=who) is not None:
                     done.append(dossier_id)
+            except StoreError:
+                raise  # the database, not this dossier: the others would fail too
             except DossierflowError as exc:  # this dossier only; the others go on
                 failed.append((dossier_id, str(exc)))
         return SweepReport(tuple(done), tuple(failed))
 
     # ---------------------------------------------------------------------------- relay
 
+    @_guarded()
     def relay(self, deliver: Callable[[OutboxMessage], None], *, at: dt.datetime,
               worker: str = "relay", batch: int = 100,
               lease: dt.timedelta = dt.timedelta(minutes=5)) -> RelayReport:
@@ -670,13 +912,17 @@ class Store:
         Returns a :class:`RelayReport`."""
         check_instant(at, "at")
         check_relay_arguments(worker, batch, lease)
+        self._transactions.check("relay")
+        self._clock.check(at)
         return relay_outbox(self.db, deliver, at=at, worker=worker, batch=batch, lease=lease,
                             skip_locked=self._skip_locked)
 
+    @_guarded(retry=True)
     def pending_messages(self) -> int:
         """How many outbox messages are not delivered yet (quarantined ones not counted)."""
         return pending_count(self._reader)
 
+    @_guarded(retry=True)
     def quarantined_messages(self) -> tuple[tuple[str, str], ...]:
         """``(key, reason)`` of every outbox message the relay set aside because its stored
         payload cannot be read, oldest first. Once the row is repaired, setting its
@@ -685,15 +931,18 @@ class Store:
 
     # --------------------------------------------------------------------------- verify
 
+    @_guarded(retry=True)
     def verify(self, dossier_id: str) -> tuple[Tampering, ...]:
         """Every event of the dossier that was edited, deleted or moved since it was written
         (empty when the chain is intact)."""
+        check_key(dossier_id, "dossier_id", _ID)
         with self._reader.connect() as conn:
             rows = conn.execute(
                 sa.select(t.events).where(t.events.c.dossier_id == dossier_id)
                 .order_by(t.events.c.seq)).all()
         return tuple(check_chain(dossier_id, rows))
 
+    @_guarded(retry=True)
     def verify_all(self) -> tuple[Tampering, ...]:
         """:meth:`verify` over every dossier in the store, streaming the log in order (one
         dossier's chain in memory at a time)."""
