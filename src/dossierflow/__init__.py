@@ -16,6 +16,7 @@ from dossierflow._errors import (
     NotAuthorized,
     OutOfCalendarRange,
     SchemaError,
+    TamperedRecord,
     TransitionNotAllowed,
     UnknownProcedure,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "NotAuthorized",
     "OutOfCalendarRange",
     "SchemaError",
+    "TamperedRecord",
     "TransitionNotAllowed",
     "UnknownProcedure",
     "WorkCalendar",

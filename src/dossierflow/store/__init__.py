@@ -16,11 +16,28 @@ The modules are package-internal, one concept each; import the names below from 
 - ``_worklists``: :class:`Entry` and the worklist, overdue and due-soon queries;
 - ``_sweeper``: when the deadline sweeper apologises for a dossier, and :class:`SweepReport`;
 - ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY`, the relay and :class:`RelayReport`;
-- ``_chain``: the hash chain (:data:`GENESIS`, :func:`chain_hash`, :class:`Tampering`).
+- ``_chain``: the hash chain (:data:`GENESIS`, :func:`row_hash`, :func:`chain_hash`,
+  :class:`Tampering`, :class:`TamperKind`);
+- ``_audit``: projection, worklist and outbox rows checked against the events, anchors, and
+  the forensic read (:class:`EventRecord`, :class:`StoredEvent`).
 """
 
-from dossierflow._errors import ConcurrencyConflict, DossierExists, DossierNotFound
-from dossierflow.store._chain import GENESIS, Tampering, chain_hash
+from dossierflow._errors import (
+    ConcurrencyConflict,
+    DossierExists,
+    DossierNotFound,
+    TamperedRecord,
+)
+from dossierflow.store._audit import ANCHOR_FORMAT, EventRecord, StoredEvent
+from dossierflow.store._chain import (
+    GENESIS,
+    HMAC_SHA256,
+    SHA256,
+    Tampering,
+    TamperKind,
+    chain_hash,
+    row_hash,
+)
 from dossierflow.store._outbox import NOTIFY, OutboxMessage, RelayReport
 from dossierflow.store._schema import (
     SCHEMA_VERSION,
@@ -35,23 +52,31 @@ from dossierflow.store._sweeper import SweepReport
 from dossierflow.store._worklists import Entry
 
 __all__ = [
+    "ANCHOR_FORMAT",
     "GENESIS",
+    "HMAC_SHA256",
     "NOTIFY",
     "SCHEMA_VERSION",
+    "SHA256",
     "ConcurrencyConflict",
     "DossierExists",
     "DossierNotFound",
     "Entry",
+    "EventRecord",
     "OutboxMessage",
     "RelayReport",
     "Store",
+    "StoredEvent",
     "SweepReport",
+    "TamperKind",
+    "TamperedRecord",
     "Tampering",
     "chain_hash",
     "check_db_schema",
     "create_schema",
     "from_us",
     "metadata",
+    "row_hash",
     "to_us",
     "upgrade_schema",
 ]
