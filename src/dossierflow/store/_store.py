@@ -906,7 +906,12 @@ class Store:
                 found.append(Tampering(dossier_id, getattr(exc, "seq", None),
                                        TamperKind.UNREADABLE,
                                        f"cannot be replayed to check its projection: {exc}"))
-        found.extend(check_outbox(dossier_id, {r.seq: r for r in rows}, messages))
+        # The messages of events found tampered with are not reported again.
+        flagged = {p.seq for p in found if p.seq is not None}
+        cut = min((p.seq for p in found if p.kind is TamperKind.TRUNCATED and p.seq),
+                  default=None)
+        found.extend(check_outbox(dossier_id, {r.seq: r for r in rows}, [
+            m for m in messages if m.seq not in flagged and (cut is None or m.seq < cut)]))
         return found
 
 
