@@ -53,22 +53,21 @@ def stored_event(row: Any) -> StoredEvent:
                        row.prev_hash, row.hash, row.hash_format)
 
 
-def check_projection(d: Dossier, stored: Mapping[str, Any] | None,
-                     active: Iterable[Mapping[str, Any]], *, sla: Sla,
+def check_projection(d: Dossier, stored: Any, active: Iterable[Any], *, sla: Sla,
                      engine: Engine) -> Iterator[Tampering]:
     """Every difference between the ``df_dossiers`` row ``stored`` and the ``df_active`` rows
     ``active`` of dossier ``d`` and what its events call for (its projection, column by
-    column)."""
+    column; the rows as SQLAlchemy returns them, columns as attributes)."""
     timeline = sla.timeline(d)
     row = project(d, timeline, sla=sla)
     if stored is not None:
         for column, value in row.items():
-            if stored[column] != value:
+            if getattr(stored, column) != value:
                 yield Tampering(d.id, None, TamperKind.PROJECTION_EDITED,
-                                f"df_dossiers.{column} is {stored[column]!r}; the events "
+                                f"df_dossiers.{column} is {getattr(stored, column)!r}; the events "
                                 f"say {value!r}")
     want = {r["step"]: r for r in holding(d, timeline, row, engine=engine)}
-    have = {r["step"]: r for r in active}
+    have = {r.step: r for r in active}
     for step in sorted(want.keys() - have.keys()):
         yield Tampering(d.id, None, TamperKind.WORKLIST_MISSING,
                         f"df_active has no row for step {step!r}: the dossier is hidden from "
@@ -78,10 +77,10 @@ def check_projection(d: Dossier, stored: Mapping[str, Any] | None,
                         f"df_active has a row for step {step!r} the events do not call for")
     for step in sorted(want.keys() & have.keys()):
         for column, value in want[step].items():
-            if have[step][column] != value:
+            if getattr(have[step], column) != value:
                 yield Tampering(d.id, None, TamperKind.WORKLIST_EDITED,
                                 f"df_active.{column} of step {step!r} is "
-                                f"{have[step][column]!r}; the events say {value!r}")
+                                f"{getattr(have[step], column)!r}; the events say {value!r}")
 
 
 def check_outbox(dossier_id: str, events: Mapping[int, Any],

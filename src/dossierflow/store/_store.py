@@ -899,9 +899,8 @@ class Store:
                                          for p in found):
             try:
                 d = self._fold(dossier_id, None, rows)
-                found.extend(check_projection(
-                    d, None if stored is None else stored._mapping,
-                    [r._mapping for r in active], sla=self.sla, engine=self.engine))
+                found.extend(check_projection(d, stored, active, sla=self.sla,
+                                              engine=self.engine))
             except DossierflowError as exc:
                 found.append(Tampering(dossier_id, getattr(exc, "seq", None),
                                        TamperKind.UNREADABLE,
