@@ -21,11 +21,10 @@ from dossierflow.store import (
     RelayReport,
     Store,
     SweepReport,
-    chain_hash,
     create_schema,
 )
 from dossierflow.store import _schema as tables
-from tests.store_support import Spec, vn
+from tests.store_support import Spec, forge, vn
 
 MOM = Citizen("079123456789")
 DESK = Officer("desk", "ubnd_xa", "one_stop")
@@ -56,21 +55,19 @@ def event_row(store: Store, ident: str, seq: int) -> Any:
 def corrupt(store: Store) -> None:
     """Three overdue dossiers the store cannot read: a payload that is not JSON, a history
     with its middle event deleted, an event of a newer schema (a rolling upgrade)."""
+    forge(store, "BAD-JSON", 2, payload="{not json")  # with a valid chain: a buggy writer
     with store.db.begin() as conn:
-        conn.execute(sa.update(tables.events)
-                     .where(tables.events.c.dossier_id == "BAD-JSON", tables.events.c.seq == 2)
-                     .values(payload="{not json"))
         conn.execute(sa.delete(tables.events).where(tables.events.c.dossier_id == "GAP",
                                                     tables.events.c.seq == 2))
     last = event_row(store, "NEWER", 2)
     data = json.loads(last.payload)
     data.update(schema=99, type="Escalated")
     payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    with store.db.begin() as conn:
+    with store.db.begin() as conn:  # a newer dossierflow appends, chained and with its head
         conn.execute(sa.insert(tables.events).values(
             dossier_id="NEWER", seq=3, type="Escalated", payload=payload, at_us=last.at_us,
-            actor=last.actor, prev_hash=last.hash,
-            hash=chain_hash(last.hash, "NEWER", 3, "Escalated", payload)))
+            actor=last.actor, prev_hash=last.hash, hash="", hash_format="sha256"))
+    forge(store, "NEWER", 3)
 
 
 # -------------------------------------------------------------------------------- sweeper
@@ -242,13 +239,16 @@ def test_schema_2_tables_gain_the_quarantine(store_spec: Spec, opened: Any) -> N
         conn.execute(sa.text("ALTER TABLE " + (
             "df_outbox" if store_spec[2] is None else f"{store_spec[2]}.df_outbox")
             + " DROP COLUMN quarantined"))
+        for table, column in (("df_events", "hash_format"), ("df_dossiers", "head_hash")):
+            conn.execute(sa.text("ALTER TABLE " + (
+                table if store_spec[2] is None else f"{store_spec[2]}.{table}")
+                + f" DROP COLUMN {column}"))
         conn.execute(sa.update(tables.meta).where(tables.meta.c.key == "schema_version")
                      .values(value="2"))
-    assert SCHEMA_VERSION == 3
     create_schema(store.db)  # what opening the database does
     with store.db.connect() as conn:
         assert conn.execute(sa.select(tables.meta.c.value).where(
-            tables.meta.c.key == "schema_version")).scalar_one() == "3"
+            tables.meta.c.key == "schema_version")).scalar_one() == str(SCHEMA_VERSION)
         assert "df_outbox_dossier" in {i["name"] for i in sa.inspect(conn).get_indexes(
             "df_outbox", schema=store_spec[2])}
     set_payload(store, "A:2", "{not json")

@@ -155,6 +155,29 @@ class SchemaError(DossierflowError, ValueError):
         super().__init__(where + problem)
 
 
+class TamperedRecord(SchemaError):
+    """A dossier's stored records are not as the store wrote them: its hash chain is broken,
+    or does not end at the head recorded with it (events deleted, edited, rewritten or
+    appended outside the store). ``load`` refuses such a dossier rather than return what an
+    attacker may have written.
+
+    ``problems`` holds each :class:`dossierflow.store.Tampering` found (dossier, event, kind
+    of change); ``seq`` is the first event concerned. Investigate with
+    ``store.read_events(dossier_id)``, which returns the raw rows and never raises on
+    tampering; ``store.verify_all()`` lists every tampered dossier."""
+
+    def __init__(self, dossier_id: str, problems: tuple[object, ...], seq: int | None = None):
+        self.problems = problems
+        texts = []
+        for k, p in enumerate(problems):
+            where = getattr(p, "seq", None)
+            text = str(getattr(p, "problem", p))
+            texts.append(text if k == 0 or where is None else f"event {where}: {text}")
+        super().__init__(f"{'; '.join(texts)}; the records were tampered with (investigate "
+                         f"with store.read_events({dossier_id!r}))", dossier_id=dossier_id,
+                         seq=seq)
+
+
 class ConcurrencyConflict(DossierflowError, RuntimeError):
     """Someone else appended to the dossier since it was loaded; nothing was saved.
 

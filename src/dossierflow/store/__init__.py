@@ -16,7 +16,10 @@ The modules are package-internal, one concept each; import the names below from 
 - ``_worklists``: :class:`Entry` and the worklist, overdue and due-soon queries;
 - ``_sweeper``: when the deadline sweeper apologises for a dossier, and :class:`SweepReport`;
 - ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY`, the relay and :class:`RelayReport`;
-- ``_chain``: the hash chain (:data:`GENESIS`, :func:`chain_hash`, :class:`Tampering`).
+- ``_chain``: the hash chain (:data:`GENESIS`, :func:`row_hash`, :func:`chain_hash`,
+  :class:`Tampering`, :class:`TamperKind`);
+- ``_audit``: projection, worklist and outbox rows checked against the events, anchors, and
+  the forensic read (:class:`EventRecord`, :class:`StoredEvent`);
 - ``_clock``: the database server's clock, against which instants are checked (``ClockSkew``);
 - ``_faults``: database faults as documented errors, lost connections, the thread's open
   transaction, keys checked against their columns.
@@ -31,9 +34,19 @@ from dossierflow._errors import (
     StoreFull,
     StoreReadOnly,
     StoreUnavailable,
+    TamperedRecord,
     TransactionOpen,
 )
-from dossierflow.store._chain import GENESIS, Tampering, chain_hash
+from dossierflow.store._audit import ANCHOR_FORMAT, EventRecord, StoredEvent
+from dossierflow.store._chain import (
+    GENESIS,
+    HMAC_SHA256,
+    SHA256,
+    Tampering,
+    TamperKind,
+    chain_hash,
+    row_hash,
+)
 from dossierflow.store._outbox import NOTIFY, OutboxMessage, RelayReport
 from dossierflow.store._schema import (
     SCHEMA_VERSION,
@@ -48,14 +61,18 @@ from dossierflow.store._sweeper import SweepReport
 from dossierflow.store._worklists import Entry
 
 __all__ = [
+    "ANCHOR_FORMAT",
     "GENESIS",
+    "HMAC_SHA256",
     "NOTIFY",
     "SCHEMA_VERSION",
+    "SHA256",
     "ClockSkew",
     "ConcurrencyConflict",
     "DossierExists",
     "DossierNotFound",
     "Entry",
+    "EventRecord",
     "OutboxMessage",
     "RelayReport",
     "Store",
@@ -63,7 +80,10 @@ __all__ = [
     "StoreFull",
     "StoreReadOnly",
     "StoreUnavailable",
+    "StoredEvent",
     "SweepReport",
+    "TamperKind",
+    "TamperedRecord",
     "Tampering",
     "TransactionOpen",
     "chain_hash",
@@ -71,6 +91,7 @@ __all__ = [
     "create_schema",
     "from_us",
     "metadata",
+    "row_hash",
     "to_us",
     "upgrade_schema",
 ]

@@ -4,10 +4,13 @@ version, upgrading older tables step by step.
 
 - ``df_events``: the append-only event log. One row per event: dossier id, sequence number,
   type, payload (canonical JSON), instant (UTC microseconds), actor, and the hash chain
-  (``prev_hash``, ``hash``) that makes edits, deletions and reorderings evident.
+  (``prev_hash``, ``hash``, and the formula the hash was computed with, ``hash_format``) that
+  makes edits, deletions and reorderings evident.
 - ``df_dossiers``: the current state of each dossier (a projection of its events): status,
   procedure code and version, appointment, current due instant, since when it is overdue,
-  verdict, version.
+  verdict, version, and the head of its chain (``version`` is the last event's sequence
+  number, ``head_hash`` its hash), written in the same transaction as the events so that
+  deleting the last events shows.
 - ``df_active``: which agency and step hold each open dossier (several, with parallel
   branches), with the step's due instant (its allotment from its activation, paused with the
   dossier), the dossier's, the earlier of the two, and since when the row is overdue (the step
@@ -32,7 +35,7 @@ import sqlalchemy as sa
 
 from dossierflow._errors import SchemaError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the tables this library creates and reads.
 
 - 1 (dossierflow 0.1.0.dev0): the first.
@@ -42,7 +45,12 @@ SCHEMA_VERSION = 3
   stale; the store rebuilds it from the event log when it opens the database.
 - 3: quarantine in the outbox: ``df_outbox`` gains ``quarantined`` (why the relay set a
   message aside; NULL for every other message) and the index ``df_outbox_dossier``
-  (``dossier_id``, ``seq``) through which the relay keeps each dossier's messages in order."""
+  (``dossier_id``, ``seq``) through which the relay keeps each dossier's messages in order.
+- 4: tamper evidence: ``df_events`` gains ``hash_format`` (NULL for rows hashed the old way,
+  ``sha256`` or ``hmac-sha256`` for rows whose hash covers every column) and ``df_dossiers``
+  gains ``head_hash`` (the hash of the dossier's last event). The upgrade adds the columns and
+  marks the projection stale; the store fills the heads in from the event log when it opens
+  the database. No event is rewritten."""
 
 metadata = sa.MetaData()
 
@@ -56,6 +64,9 @@ events = sa.Table(
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # How ``hash`` was computed: NULL for rows written before schema 4 (dossier, sequence,
+    # type and payload only), "sha256" or "hmac-sha256" (every column; see store/_chain.py).
+    sa.Column("hash_format", sa.String(16)),
 )
 
 dossiers = sa.Table(
@@ -75,6 +86,8 @@ dossiers = sa.Table(
     sa.Column("verdict", sa.String(10)),
     sa.Column("apologized", sa.Boolean, nullable=False, default=False),
     sa.Column("version", sa.Integer, nullable=False),
+    # The head of the chain: the hash of event ``version``, written with the events.
+    sa.Column("head_hash", sa.String(64)),
     sa.Index("df_dossiers_procedure_received", "procedure", "received_us"),
     sa.Index("df_dossiers_status_due", "status", "due_us"),
     sa.Index("df_dossiers_overdue", "overdue_us"),
@@ -206,11 +219,23 @@ def _to_3(conn: sa.Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _to_4(conn: sa.Connection) -> None:
+    """Version 3 to 4: the events' hash format (NULL, the old formula, for every existing
+    row) and the dossiers' head hash, filled in from the event log by the store, which the
+    stale mark tells to rebuild the projection."""
+    conn.exec_driver_sql(f"ALTER TABLE {_table_name(conn, events)} ADD COLUMN hash_format "
+                         "VARCHAR(16)")
+    conn.exec_driver_sql(f"ALTER TABLE {_table_name(conn, dossiers)} ADD COLUMN head_hash "
+                         "VARCHAR(64)")
+    if conn.execute(sa.select(meta.c.value).where(meta.c.key == STALE)).scalar() is None:
+        conn.execute(sa.insert(meta).values(key=STALE, value="1"))
+
+
 def upgrade_schema(conn: sa.Connection, version: int) -> None:
     """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order; the
     projection columns an upgrade adds are filled in by the store, which marks it with
     :data:`STALE`)."""
-    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3}
+    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4}
     while version < SCHEMA_VERSION:
         steps[version](conn)
         version += 1

@@ -72,14 +72,22 @@ def bound(table: sa.Table, *skip: str) -> dict[str, Any]:
 
 
 class EventRow(tuple):  # type: ignore[type-arg]
-    """An event row as the driver returns it: (seq, type, payload, hash)."""
+    """An event row as the driver returns it from the load statement: (seq, type, payload,
+    at_us, actor, prev_hash, hash, hash_format, head_seq, head_hash), the last two the head
+    ``df_dossiers`` records (its ``version`` and ``head_hash``)."""
 
     __slots__ = ()
 
     seq = property(lambda self: self[0])
     type = property(lambda self: self[1])
     payload = property(lambda self: self[2])
-    hash = property(lambda self: self[3])
+    at_us = property(lambda self: self[3])
+    actor = property(lambda self: self[4])
+    prev_hash = property(lambda self: self[5])
+    hash = property(lambda self: self[6])
+    hash_format = property(lambda self: self[7])
+    head_seq = property(lambda self: self[8])
+    head_hash = property(lambda self: self[9])
 
 
 @contextlib.contextmanager

@@ -37,6 +37,7 @@ from dossierflow._errors import (
     SchemaError,
     StoreError,
     StoreUnavailable,
+    TamperedRecord,
     check_instant,
 )
 from dossierflow.clock import Sla, Timeline
@@ -57,7 +58,27 @@ from dossierflow.states import (
 from dossierflow.store import _schema as t
 from dossierflow.store import _worklists as worklists
 from dossierflow.store._admit import admit
-from dossierflow.store._chain import GENESIS, Tampering, canonical, chain_hash, check_chain
+from dossierflow.store._audit import (
+    EventRecord,
+    check_anchor,
+    check_outbox,
+    check_projection,
+    make_anchor,
+    read_anchor,
+    stored_event,
+)
+from dossierflow.store._chain import (
+    GENESIS,
+    HMAC_SHA256,
+    SHA256,
+    Tampering,
+    TamperKind,
+    canonical,
+    check_head,
+    check_row,
+    check_rows,
+    row_hash,
+)
 from dossierflow.store._clock import ServerClock, check_tolerance
 from dossierflow.store._faults import Faults, OpenTransactions, check_key, column_length
 from dossierflow.store._outbox import (
@@ -153,12 +174,18 @@ class Store:
     tables in a PostgreSQL schema; ``notify`` chooses the events that go to the outbox.
     A SQLite-file or PostgreSQL store may be shared by the threads of a process (each
     operation takes its own pooled connection); each process opens its own store.
+
+    ``key`` (bytes, at least 16) makes each new event's hash an HMAC-SHA256 under it, so that
+    nobody without the key can forge a chain that verifies; keep it outside the database and
+    give it to every store that opens it. ``keyed_only=True`` also refuses events hashed
+    without the key (for a database that had the key from its first event).
     """
 
     def __init__(self, db: sa.Engine, engine: Engine, *, schema: str | None = None,
                  notify: Callable[[Event], bool] | None = None, create: bool = True,
                  clock_tolerance: dt.timedelta | None = dt.timedelta(minutes=5),
-                 cache_bytes: int = 64 * 2**20) -> None:
+                 cache_bytes: int = 64 * 2**20, key: bytes | None = None,
+                 keyed_only: bool = False) -> None:
         if not isinstance(engine, Engine):
             raise InvalidArgument(f"engine must be a dossierflow Engine, got {engine!r}")
         if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or \
@@ -166,6 +193,14 @@ class Store:
             raise InvalidArgument(f"cache_bytes must be a whole number of bytes from 0, got "
                                   f"{cache_bytes!r}")
         tolerance = check_tolerance(clock_tolerance)
+        if key is not None and (not isinstance(key, bytes) or len(key) < 16):
+            raise InvalidArgument("key must be bytes, at least 16 of them (e.g. "
+                                  "secrets.token_bytes(32)), kept outside the database")
+        if keyed_only and key is None:
+            raise InvalidArgument("keyed_only=True needs the key (key=...)")
+        self._key = key
+        self._keyed_only = bool(keyed_only)
+        self._format = SHA256 if key is None else HMAC_SHA256
         self.db = db.execution_options(schema_translate_map={None: schema}) if schema else db
         # Reads need no transaction of their own: one round trip, no BEGIN, no COMMIT.
         self._reader = self.db.execution_options(isolation_level="AUTOCOMMIT")
@@ -205,11 +240,18 @@ class Store:
             sa.update(ds).where(ds.c.id == sa.bindparam("_id"),
                                 ds.c.version == sa.bindparam("_expected"))
             .values(bound(ds, "id")))
+        # The rows and, in the same statement (one snapshot), the head df_dossiers records.
+        head = {c: sa.select(ds.c[c]).where(ds.c.id == sa.bindparam("_id")).scalar_subquery()
+                for c in ("version", "head_hash")}
         self._events_since = prepare(
-            sa.select(ev.c.seq, ev.c.type, ev.c.payload, ev.c.hash)
+            sa.select(ev.c.seq, ev.c.type, ev.c.payload, ev.c.at_us, ev.c.actor,
+                      ev.c.prev_hash, ev.c.hash, ev.c.hash_format, head["version"],
+                      head["head_hash"])
             .where(ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq >= sa.bindparam("_since"))
             .order_by(ev.c.seq))
         self._version_of = prepare(sa.select(ds.c.version).where(ds.c.id == sa.bindparam("_id")))
+        self._head_of = prepare(sa.select(ds.c.version, ds.c.head_hash)
+                                .where(ds.c.id == sa.bindparam("_id")))
         self._hash_of = prepare(sa.select(ev.c.hash).where(
             ev.c.dossier_id == sa.bindparam("_id"), ev.c.seq == sa.bindparam("_seq")))
         self._insert_events = prepare(sa.insert(ev).values(bound(ev)))
@@ -318,8 +360,14 @@ class Store:
         params = {"_id": dossier_id, "_since": known.dossier.version if known else 0}
         rows = self._rows(dbc, params)
         if known is not None:
-            if rows and rows[0].seq == known.dossier.version and \
-                    rows[0].hash == known.last_hash:
+            first = rows[0] if rows else None
+            if first is not None and first.seq == known.dossier.version and \
+                    first.hash == known.last_hash and check_row(
+                        dossier_id, first, key=self._key, keyed_only=self._keyed_only,
+                        rank=0) is None:
+                # The last event it knew is unchanged: check the chain from there on only.
+                self._check(dossier_id, rows[1:], prev=first.hash, expected=first.seq + 1,
+                            fmt=first.hash_format, head=rows[-1])
                 if len(rows) == 1:
                     return known.dossier
                 dossier = self._fold(dossier_id, known.dossier, rows[1:])
@@ -331,10 +379,39 @@ class Store:
                 return dossier
             return self._load(dbc, dossier_id, False)
         if not rows:
-            raise DossierNotFound(dossier_id)
+            head = self._head_on(dbc, dossier_id)
+            if head is None:
+                raise DossierNotFound(dossier_id)
+            gone = check_head(dossier_id, None, None, *head)
+            assert gone is not None
+            raise TamperedRecord(dossier_id, (gone,), seq=gone.seq)
+        self._check(dossier_id, rows, head=rows[-1])
         dossier = self._fold(dossier_id, None, rows)
         self._remember(dossier_id, _Cached(dossier, rows[-1].hash))
         return dossier
+
+    def _check(self, dossier_id: str, rows: Sequence[Any], *, head: Any,
+               prev: str = GENESIS, expected: int = 1, fmt: str | None = None) -> None:
+        """Raise :class:`TamperedRecord` if ``rows`` do not continue the chain from ``prev``
+        or, unless ``head`` is None, the chain does not end at ``head``: the last row, read
+        with the head df_dossiers records (its ``head_seq`` and ``head_hash``)."""
+        problems = list(check_rows(dossier_id, rows, key=self._key,
+                                   keyed_only=self._keyed_only, prev=prev, expected=expected,
+                                   fmt=fmt))
+        if head is not None:
+            at_head = check_head(dossier_id, head.seq, head.hash, head.head_seq,
+                                 head.head_hash, exists=head.head_seq is not None)
+            if at_head is not None:
+                problems.append(at_head)
+        if problems:
+            raise TamperedRecord(dossier_id, tuple(problems), seq=problems[0].seq)
+
+    def _head_on(self, dbc: Any, dossier_id: str) -> tuple[int, str | None] | None:
+        """The head df_dossiers records for ``dossier_id`` (version, head hash), or None."""
+        cursor = self._head_of.execute(dbc, {"_id": dossier_id})
+        found = cursor.fetchone()
+        cursor.close()
+        return None if found is None else (int(found[0]), found[1])
 
     def _rows(self, dbc: Any, params: dict[str, Any]) -> list[EventRow]:
         cursor = self._events_since.execute(dbc, params)
@@ -343,12 +420,8 @@ class Store:
         return rows
 
     def _fold(self, dossier_id: str, dossier: Dossier | None, rows: Sequence[Any]) -> Dossier:
-        start = 0 if dossier is None else dossier.version
-        for expected, row in enumerate(rows, start + 1):
-            if row.seq != expected:
-                raise SchemaError(f"event {expected} is missing (the next stored is "
-                                  f"{row.seq}); run verify()", dossier_id=dossier_id,
-                                  seq=expected)
+        """``dossier`` (None: none yet) extended by the events of ``rows``, whose chain was
+        checked."""
         history = [self._decode(dossier_id, r.seq, r.type, r.payload) for r in rows]
         try:
             if dossier is None:
@@ -570,19 +643,20 @@ class Store:
         version), the events chained from the last known hash, the worklist rows when they
         changed, the outbox rows. Returns the last event's hash."""
         dossier_id = after.id
+        prev = known.last_hash if known is not None else self._last_hash(
+            dbc, dossier_id, expected)
+        rows, messages, last = self._event_rows(after, expected, events, prev)
         if expected == 0:
-            self._insert_dossier.execute(dbc, {"id": dossier_id, **row}).close()
+            self._insert_dossier.execute(dbc, {"id": dossier_id, **row,
+                                               "head_hash": last}).close()
         else:
             cursor = self._update.execute(dbc, {"_id": dossier_id, "_expected": expected,
-                                                 **row})
+                                                 **row, "head_hash": last})
             done = cursor.rowcount
             cursor.close()
             if done != 1:
                 raise ConcurrencyConflict(dossier_id, expected,
                                           self._version_on(dbc, dossier_id))
-        prev = known.last_hash if known is not None else self._last_hash(
-            dbc, dossier_id, expected)
-        rows, messages, last = self._event_rows(after, expected, events, prev)
         self._insert_events.executemany(dbc, rows)
         if known is None or known.holding != holding:
             if expected:
@@ -605,7 +679,8 @@ class Store:
         rows, messages, last = self._event_rows(after, expected, events, prev)
         changed = known is None or known.holding != holding
         sql = self._single_sql(len(rows), len(messages), len(holding) if changed else None)
-        params: dict[str, Any] = {"_id": after.id, "_expected": expected, **row}
+        params: dict[str, Any] = {"_id": after.id, "_expected": expected, **row,
+                                  "head_hash": last}
         for prefix, items in (("e", rows), ("m", messages), ("a", holding if changed else [])):
             for k, item in enumerate(items):
                 params.update({f"{prefix}{k}_{name}": value for name, value in item.items()})
@@ -643,10 +718,12 @@ class Store:
         for seq, e in enumerate(events, expected + 1):
             payload = canonical({"schema": EVENT_SCHEMA, **event_to_dict(e)})
             kind = type(e).__name__
-            digest = chain_hash(prev, dossier_id, seq, kind, payload)
+            at_us = to_us(e.at)
+            actor = str(e.actor)
+            digest = row_hash(self._key, prev, dossier_id, seq, kind, payload, at_us, actor)
             rows.append({"dossier_id": dossier_id, "seq": seq, "type": kind,
-                         "payload": payload, "at_us": to_us(e.at), "actor": str(e.actor),
-                         "prev_hash": prev, "hash": digest})
+                         "payload": payload, "at_us": at_us, "actor": actor,
+                         "prev_hash": prev, "hash": digest, "hash_format": self._format})
             prev = digest
             if self.notify(e):
                 messages.append({"key": f"{dossier_id}:{seq}", "dossier_id": dossier_id,
@@ -824,8 +901,10 @@ class Store:
         """Rebuild every dossier's projection (its ``df_dossiers`` and ``df_active`` rows)
         from the event log, the source of truth: after an upgrade of the tables (the store
         does it when it opens a database marked stale) or to repair edited rows. Each dossier
-        is rebuilt in its own transaction; one that cannot be read is left as it was and
-        reported, with the reason, and the others go on. The stale mark is cleared only when
+        is rebuilt in its own transaction; one that cannot be read, or whose chain is broken
+        or does not reach the head ``df_dossiers`` records (a rebuild fills in a missing head
+        from the log, never moves a recorded one back), is left as it was and reported, with
+        the reason, and the others go on. The stale mark is cleared only when
         every dossier was rebuilt."""
         self._transactions.check("rebuild_projections")
         failed: list[tuple[str, str]] = []
@@ -834,13 +913,23 @@ class Store:
                                     .order_by(t.events.c.dossier_id)).scalars())
         for dossier_id in ids:
             try:
-                d = self.load(dossier_id, cached=False)
+                with self._read_connection() as dbc:
+                    rows = self._rows(dbc, {"_id": dossier_id, "_since": 0})
+                if not rows:
+                    continue  # deleted since: verify_all() reports it if it was tampering
+                last = rows[-1]
+                # The chain must be intact, and reach the head df_dossiers records if it
+                # records one: a rebuild fills in missing heads, never moves one back.
+                self._check(dossier_id, rows,
+                            head=last if last.head_hash is not None else None)
+                d = self._fold(dossier_id, None, rows)
                 timeline = self.sla.timeline(d)
                 row = project(d, timeline, sla=self.sla)
                 held = holding(d, timeline, row, engine=self.engine)
                 with self.db.begin() as conn:
                     conn.execute(sa.delete(t.dossiers).where(t.dossiers.c.id == dossier_id))
-                    conn.execute(sa.insert(t.dossiers).values(id=dossier_id, **row))
+                    conn.execute(sa.insert(t.dossiers).values(id=dossier_id, **row,
+                                                              head_hash=last.hash))
                     conn.execute(sa.delete(t.active).where(
                         t.active.c.dossier_id == dossier_id))
                     if held:
@@ -933,28 +1022,162 @@ class Store:
 
     @_guarded(retry=True)
     def verify(self, dossier_id: str) -> tuple[Tampering, ...]:
-        """Every event of the dossier that was edited, deleted or moved since it was written
-        (empty when the chain is intact)."""
+        """Everything in the stored records of the dossier that is not as the store wrote
+        it (empty when nothing is): events edited, deleted, moved, appended or rewritten
+        outside the store (the chain, and its end against the head ``df_dossiers`` records),
+        and ``df_dossiers``, ``df_active`` and outbox rows that differ from what the events
+        call for. Read in one snapshot; never raises on tampering."""
         check_key(dossier_id, "dossier_id", _ID)
-        with self._reader.connect() as conn:
-            rows = conn.execute(
-                sa.select(t.events).where(t.events.c.dossier_id == dossier_id)
-                .order_by(t.events.c.seq)).all()
-        return tuple(check_chain(dossier_id, rows))
+        return self.read_events(dossier_id).problems
+
+    def read_events(self, dossier_id: str) -> EventRecord:
+        """A forensic read for investigators: the dossier's raw event rows as stored (edited
+        or not), the head ``df_dossiers`` records, and every :class:`Tampering` found (what
+        :meth:`verify` returns). Never raises on tampering; a dossier without any record
+        gives an empty :class:`EventRecord`."""
+        ev, ds, act, ob = t.events, t.dossiers, t.active, t.outbox
+        with self._snapshot() as conn:
+            rows = conn.execute(sa.select(ev).where(ev.c.dossier_id == dossier_id)
+                                .order_by(ev.c.seq)).all()
+            stored = conn.execute(sa.select(ds).where(ds.c.id == dossier_id)).first()
+            active = conn.execute(sa.select(act).where(act.c.dossier_id == dossier_id)).all()
+            messages = conn.execute(sa.select(ob).where(ob.c.dossier_id == dossier_id)).all()
+        problems = self._audit(dossier_id, rows, stored, active, messages)
+        return EventRecord(dossier_id, tuple(stored_event(r) for r in rows),
+                           None if stored is None else (stored.version, stored.head_hash),
+                           tuple(problems))
 
     @_guarded(retry=True)
-    def verify_all(self) -> tuple[Tampering, ...]:
+    def verify_all(self, *, anchor: object = None) -> tuple[Tampering, ...]:
         """:meth:`verify` over every dossier in the store, streaming the log in order (one
-        dossier's chain in memory at a time)."""
+        batch of dossiers in memory at a time), in one snapshot; also the ``df_dossiers``,
+        ``df_active`` and outbox rows of dossiers that have no event left.
+
+        ``anchor`` (what :meth:`anchor` returned earlier, kept outside the database, or its
+        JSON read back) adds a :class:`Tampering` for every anchored dossier whose chain no
+        longer passes through its anchored head: rewritten (``ANCHOR_MISMATCH``) or truncated
+        below it, or gone (``TRUNCATED``)."""
+        anchored = read_anchor(anchor) if anchor is not None else {}
         found: list[Tampering] = []
-        # PostgreSQL streams through a server-side cursor, which needs a transaction; SQLite
-        # reads in autocommit mode so that writers are not held up meanwhile.
-        with (self._reader if self._sqlite else self.db).connect() as conn:
-            rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-                sa.select(t.events).order_by(t.events.c.dossier_id, t.events.c.seq))
-            for dossier_id, chain in itertools.groupby(rows, key=lambda r: r.dossier_id):
-                found.extend(check_chain(dossier_id, chain))
+        seen: set[str] = set()
+        ev, ds, act, ob = t.events, t.dossiers, t.active, t.outbox
+        with self._snapshot() as conn:
+            def audit(batch: list[tuple[str, list[Any]]]) -> None:
+                ids = [ident for ident, _ in batch]
+                stored = {r.id: r for r in conn.execute(sa.select(ds).where(ds.c.id.in_(ids)))}
+                active: dict[str, list[Any]] = {}
+                for r in conn.execute(sa.select(act).where(act.c.dossier_id.in_(ids))):
+                    active.setdefault(r.dossier_id, []).append(r)
+                messages: dict[str, list[Any]] = {}
+                for r in conn.execute(sa.select(ob).where(ob.c.dossier_id.in_(ids))):
+                    messages.setdefault(r.dossier_id, []).append(r)
+                for ident, rows in batch:
+                    found.extend(self._audit(ident, rows, stored.get(ident),
+                                             active.get(ident, []), messages.get(ident, []),
+                                             anchored.get(ident)))
+
+            stream = conn.execution_options(stream_results=True, yield_per=5000).execute(
+                sa.select(ev).order_by(ev.c.dossier_id, ev.c.seq))
+            batch: list[tuple[str, list[Any]]] = []
+            for dossier_id, chain in itertools.groupby(stream, key=lambda r: r.dossier_id):
+                batch.append((dossier_id, list(chain)))
+                seen.add(dossier_id)
+                if len(batch) == 500:
+                    audit(batch)
+                    batch = []
+            audit(batch)
+            stream.close()
+            # Records of dossiers that have no event left.
+            no_events = ~sa.exists().where(ev.c.dossier_id == ds.c.id)
+            for r in conn.execute(sa.select(ds).where(no_events).order_by(ds.c.id)):
+                seen.add(r.id)
+                found.extend(self._audit(r.id, [], r, [], [], anchored.get(r.id)))
+            orphans = sa.select(act.c.dossier_id).where(
+                ~sa.exists().where(ev.c.dossier_id == act.c.dossier_id),
+                ~sa.exists().where(ds.c.id == act.c.dossier_id)).distinct()
+            for ident in conn.execute(orphans.order_by(act.c.dossier_id)).scalars():
+                found.append(Tampering(ident, None, TamperKind.PROJECTION_EXTRA,
+                                       "df_active has rows for a dossier without any event"))
+        for ident in sorted(anchored.keys() - seen):
+            found.append(Tampering(ident, 1, TamperKind.TRUNCATED,
+                                   "every record of the anchored dossier was deleted"))
         return tuple(found)
+
+    def anchor(self) -> dict[str, Any]:
+        """A checkpoint of every dossier's head (id, last sequence number, last hash) as
+        JSON-ready data, for the operator to keep outside the database (a signed file, a
+        write-once bucket, a printed register) and give to :meth:`verify_all` later: a chain
+        rewritten or truncated below its anchored head then shows, even one rewritten by
+        someone who holds the key. Anchor a log that verifies (run :meth:`verify_all`
+        first): an anchor vouches for what it records."""
+        ev = t.events
+        last = sa.select(ev.c.dossier_id, sa.func.max(ev.c.seq).label("seq")) \
+            .group_by(ev.c.dossier_id).subquery()
+        stmt = sa.select(ev.c.dossier_id, ev.c.seq, ev.c.hash).join(
+            last, sa.and_(ev.c.dossier_id == last.c.dossier_id, ev.c.seq == last.c.seq)) \
+            .order_by(ev.c.dossier_id)
+        with self._reader.connect() as conn:
+            heads = [(r.dossier_id, int(r.seq), str(r.hash)) for r in conn.execute(stmt)]
+        return make_anchor(heads, keyed=self._key is not None)
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[sa.Connection]:
+        """A connection reading one consistent snapshot of the database without holding up
+        writers: a deferred read transaction on SQLite (WAL), REPEATABLE READ on PostgreSQL
+        (whose server-side cursors need a transaction anyway)."""
+        if self._sqlite:
+            with self._reader.connect() as conn:
+                conn.exec_driver_sql("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.exec_driver_sql("ROLLBACK")
+        else:
+            with self.db.execution_options(isolation_level="REPEATABLE READ").connect() \
+                    as conn, conn.begin():
+                yield conn
+
+    def _audit(self, dossier_id: str, rows: Sequence[Any], stored: Any,
+               active: Sequence[Any], messages: Sequence[Any],
+               anchored: tuple[int, str] | None = None) -> list[Tampering]:
+        """Every :class:`Tampering` in one dossier's records: its event ``rows`` (in order),
+        its ``df_dossiers`` row (``stored``, None if there is none), its ``df_active`` rows,
+        its outbox ``messages``, and the head an anchor recorded for it."""
+        found = list(check_rows(dossier_id, rows, key=self._key, keyed_only=self._keyed_only))
+        chain_intact = not found
+        if rows or stored is not None:
+            last = rows[-1] if rows else None
+            at_head = check_head(dossier_id, last.seq if last else None,
+                                 last.hash if last else None,
+                                 stored.version if stored is not None else None,
+                                 stored.head_hash if stored is not None else None,
+                                 exists=stored is not None)
+            if at_head is not None:
+                found.append(at_head)
+        elif active:
+            found.append(Tampering(dossier_id, None, TamperKind.PROJECTION_EXTRA,
+                                   "df_active has rows for a dossier without any event"))
+        if anchored is not None:
+            at_anchor = check_anchor(dossier_id, {r.seq: r.hash for r in rows}, anchored)
+            if at_anchor is not None:
+                found.append(at_anchor)
+        if rows and chain_intact and all(p.kind is TamperKind.PROJECTION_MISSING
+                                         for p in found):
+            try:
+                d = self._fold(dossier_id, None, rows)
+                found.extend(check_projection(d, stored, active, sla=self.sla,
+                                              engine=self.engine))
+            except DossierflowError as exc:
+                found.append(Tampering(dossier_id, getattr(exc, "seq", None),
+                                       TamperKind.UNREADABLE,
+                                       f"cannot be replayed to check its projection: {exc}"))
+        # The messages of events found tampered with are not reported again.
+        flagged = {p.seq for p in found if p.seq is not None}
+        cut = min((p.seq for p in found if p.kind is TamperKind.TRUNCATED and p.seq),
+                  default=None)
+        found.extend(check_outbox(dossier_id, {r.seq: r for r in rows}, [
+            m for m in messages if m.seq not in flagged and (cut is None or m.seq < cut)]))
+        return found
 
 
 def _status(value: object) -> Status:
