@@ -25,10 +25,12 @@ import attrs
 import sqlalchemy as sa
 
 from dossierflow import (
+    ClockSkew,
     DossierflowError,
     InvalidArgument,
     NotAuthorized,
     SchemaError,
+    TamperedRecord,
     samples,
 )
 from dossierflow.calendar import WorkCalendar, load_layer, vietnam
@@ -57,7 +59,7 @@ from dossierflow.states import (
     to_json,
     when,
 )
-from dossierflow.store import Store
+from dossierflow.store import Store, row_hash
 from dossierflow.store import _schema as tables
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -82,7 +84,7 @@ def refused(error: type[BaseException], build: Callable[[], object]) -> str:
     try:
         build()
     except error as exc:
-        return f"{type(exc).__name__}: {str(exc)[:60]}"
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())[:60]}"
     raise AssertionError("accepted")
 
 
@@ -153,6 +155,85 @@ def relay_past_a_corrupt_row(store: Store) -> str:
     return f"delivered {delivered}, quarantined {len(report.quarantined)}"
 
 
+def kinds(problems: Any) -> list[str]:
+    return sorted({p.kind.value for p in problems})
+
+
+def truncated_tail(store: Store) -> str:
+    received(store)
+    with store.db.begin() as conn:
+        conn.execute(sa.delete(tables.events).where(tables.events.c.dossier_id == "D-1",
+                                                    tables.events.c.seq == 2))
+    found = kinds(store.verify("D-1"))
+    assert "truncated" in found, found
+    refused(TamperedRecord, lambda: store.load("D-1", cached=False))
+    return f"verify: {found}; load: TamperedRecord"
+
+
+def edited_actor(store: Store) -> str:
+    received(store)
+    with store.db.begin() as conn:
+        conn.execute(sa.update(tables.events).where(tables.events.c.dossier_id == "D-1",
+                                                    tables.events.c.seq == 2)
+                     .values(actor="officer boss (ubnd_xa/one_stop)"))
+    found = kinds(store.verify("D-1"))
+    assert "edited event" in found, found
+    return f"verify: {found}"
+
+
+def hidden_from_worklists(store: Store) -> str:
+    received(store)
+    with store.db.begin() as conn:
+        conn.execute(sa.delete(tables.active))
+    found = kinds(store.verify_all())
+    assert any("worklist" in k for k in found), found
+    return f"verify_all: {found}"
+
+
+def forged_chain_under_a_key(store: Store) -> str:
+    keyed = Store(store.db, store.engine, key=b"k" * 32,
+                  schema=store._schema)
+    received(keyed)
+    ev = tables.events
+    with keyed.db.begin() as conn:  # a forger without the key re-chains an edited event
+        rows = [dict(r._mapping) for r in conn.execute(
+            sa.select(ev).where(ev.c.dossier_id == "D-1").order_by(ev.c.seq))]
+        last = rows[-1]
+        last["actor"] = "system forger"
+        last["hash"] = row_hash(None, last["prev_hash"], "D-1", last["seq"], last["type"],
+                                last["payload"], last["at_us"], last["actor"])
+        last["hash_format"] = "sha256"
+        conn.execute(sa.delete(ev).where(ev.c.dossier_id == "D-1", ev.c.seq == last["seq"]))
+        conn.execute(sa.insert(ev).values(**last))
+        conn.execute(sa.update(tables.dossiers).where(tables.dossiers.c.id == "D-1")
+                     .values(head_hash=last["hash"]))
+    found = kinds(keyed.verify("D-1"))
+    keyed.close()
+    assert found, found
+    return f"verify with the key: {found}"
+
+
+def clock_ahead(store: Store) -> str:
+    received(store)
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    observed = refused(ClockSkew, lambda: store.sweep(ahead))
+    assert store.load("D-1", cached=False).version == 2
+    return observed
+
+
+def overlong_id_read(store: Store) -> str:
+    return refused(InvalidArgument, lambda: store.load("D" * 101))
+
+
+def literal_sqlite_path(store: Store) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x%41.db"
+        Store.sqlite(path, store.engine).close()
+        made = sorted(p.name for p in Path(tmp).iterdir() if p.suffix == ".db")
+        assert made == ["x%41.db"], made
+        return f"created {made}"
+
+
 def exponential_validation(store: Store) -> str:
     a = Agency("a", "A")
     steps = []
@@ -220,6 +301,14 @@ ATTEMPTS = [
             sweeper_past_a_bad_dossier),
     Attempt("relay meets a corrupt outbox row", "quarantined, others delivered",
             relay_past_a_corrupt_row),
+    Attempt("last event deleted", "verify: truncated; load refused", truncated_tail),
+    Attempt("event's actor column edited", "verify: edited event", edited_actor),
+    Attempt("worklist rows deleted", "verify_all: worklist missing", hidden_from_worklists),
+    Attempt("chain re-hashed without the store's key", "verify reports it",
+            forged_chain_under_a_key),
+    Attempt("sweeper clock two days ahead", "ClockSkew, nothing written", clock_ahead),
+    Attempt("101-character id read", "InvalidArgument before any query", overlong_id_read),
+    Attempt("Store.sqlite('x%41.db')", "the file x%41.db", literal_sqlite_path),
     Attempt("30 choice diamonds", "validated under 1 s", exponential_validation),
     Attempt("1,000-step chain", "validated under 1 s", long_chain),
     Attempt("working_days(1e308)", "DossierflowError",
