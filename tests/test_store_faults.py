@@ -433,3 +433,23 @@ def _history(events: int) -> list[Any]:
         _long(store, "D-0", events)
         return list(store.load("D-0").history)
 
+
+
+def test_a_read_only_postgresql_database_is_store_read_only(store_spec, opened):
+    # A replica, or a database set read-only: every transaction is read-only (SQLSTATE 25006).
+    postgres_only(store_spec)
+    store = opened()
+    filed(store)
+    _, url, schema = store_spec
+    readonly = Store.postgresql(
+        url, engine(), schema=schema, create=False,
+        engine_options={"connect_args": {"options": "-c default_transaction_read_only=on"}})
+    try:
+        assert readonly.load("D-1").version == 2
+        with pytest.raises(StoreReadOnly):
+            readonly.run("D-1", HandOff("certify", "j2"), at=vn(2, 10), actor=JUSTICE)
+        with pytest.raises(StoreReadOnly):
+            readonly.file(File("D-2", "2.000815", Channel.ONLINE), at=vn(2, 9), actor=MOM)
+    finally:
+        readonly.close()
+    assert store.load("D-1", cached=False).version == 2
