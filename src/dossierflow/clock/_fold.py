@@ -18,20 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from dossierflow.calendar import WorkCalendar
-from dossierflow.clock._ledger import ZERO, Ledger, Verdict, judge
+from dossierflow.clock._ledger import ZERO, Ledger, Verdict
 from dossierflow.clock._timeline import StepClock, StepVerdict, Timeline
 from dossierflow.rules import (
     Convention,
     Measure,
     SupplementPolicy,
-    TimeLimit,
-    budget,
     clock_start,
-    measure_of,
-    project,
-    spent,
 )
 from dossierflow.states import (
     Event,
@@ -52,6 +48,8 @@ from dossierflow.states import (
 
 _EXACT, _WORKING = Convention.EXACT, Measure.WORKING
 _LATE, _EARLY, _ON_TIME = Verdict.LATE, Verdict.EARLY, Verdict.ON_TIME
+_new = tuple.__new__  # named tuples built positionally, without their __new__'s call
+_NEW = Timeline()
 
 # What each kind of event does to the clock (kinds not listed do nothing).
 _COMPLETE, _RECEIVE, _STOP, _RESUME, _EXTEND, _END, _RETURN = range(1, 8)
@@ -62,116 +60,63 @@ _KINDS: dict[type, int] = {
 }
 
 
-class _Step:
-    """An open step's clock while a fold runs: :class:`StepClock` and its :class:`Ledger`
-    flattened and mutable. ``exact``: the clock runs and its due is the office time left
-    placed from ``running`` in exact working time. ``source``: the ``StepClock`` it came
-    from, while unchanged."""
-
-    __slots__ = ("activated", "agency", "budget", "consumed", "convention", "due", "exact",
-                 "limit", "measure", "running", "source", "step")
-    step: str
-    agency: str
-    activated: dt.datetime
-    limit: TimeLimit | None
-    measure: Measure
-    budget: dt.timedelta
-    consumed: dt.timedelta
-    running: dt.datetime | None
-    due: dt.datetime | None
-    convention: Convention
-    exact: bool
-    source: StepClock | None
-
-    def __init__(self, step: str, agency: str, activated: dt.datetime,
-                 ledger: Ledger | None, source: StepClock | None) -> None:
-        self.step = step
-        self.agency = agency
-        self.activated = activated
-        self.source = source
-        self.exact = False
-        if ledger is None:
-            self.limit = None
-            return
-        (self.limit, self.measure, self.budget, self.consumed, self.running, self.due,
-         self.convention) = ledger
-
-    def clock(self) -> StepClock:
-        if self.source is not None:
-            return self.source
-        if self.limit is None:
-            return StepClock(self.step, self.agency, self.activated, None)
-        return StepClock(self.step, self.agency, self.activated,
-                         Ledger(self.limit, self.measure, self.budget, self.consumed,
-                                self.running, self.due, self.convention))
-
-
 def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
          cal: WorkCalendar) -> Timeline:
     """``tl`` (None: a new dossier's) after ``events``: the timeline a loop of
     :func:`~dossierflow.clock._timeline.advance` gives, in one pass."""
-    if tl is None:
-        tl = Timeline()
-    ledger, opened, done, receiver, ended, ended_running, judged = tl
-    steps = [_Step(c.step, c.agency, c.activated, c.ledger, c) for c in opened]
+    ledger, opened, done, receiver, ended, ended_running, judged = _NEW if tl is None else tl
+    # The open steps' clocks, each with whether its due is exact (see the module's docstring).
+    steps = [(c, False) for c in opened]
     finished: list[StepVerdict] = []
     changed = False
     kinds = _KINDS
     convention = proc.clock.convention
+    exact_convention = convention is _EXACT
     restart = proc.clock.on_supplement is SupplementPolicy.RESTART
     wtb = cal.working_time_between
     awt = cal.add_working_time
     local_date = cal.local_date
+    fingerprint = cal.fingerprint
+    zone = ZoneInfo(cal.timezone)  # ZoneInfo keeps one instance per key
 
     def start(names: tuple[str, ...], at: dt.datetime) -> None:
-        # Ledger.start, flattened.
+        # _timeline._open; Ledger.start in exact working time inlined.
         for name in names:
             step = proc.step(name)
-            clock = _Step(name, step.owner.agency, at, None, None)
             limit = step.allotment
-            if limit is not None:
-                clock.limit = limit
-                clock.consumed = ZERO
-                clock.running = at
-                clock.convention = convention
-                office = limit.office_time
-                if office is not None and convention is _EXACT:
-                    clock.measure = _WORKING
-                    clock.budget = office
-                    clock.due = awt(at, office)
-                    clock.exact = True
-                else:
-                    clock.measure = measure_of(limit)
-                    clock.budget = give = budget(limit, at, cal)
-                    clock.due = project(limit, at, give, cal, convention)
-            steps.append(clock)
-
-    def complete(clock: _Step, at: dt.datetime) -> StepVerdict:
-        # StepClock.completed, flattened.
-        limit = clock.limit
-        if limit is None:
-            return StepVerdict(clock.step, clock.agency, clock.activated, at, None, None, ZERO,
-                               None, None)
-        due = clock.due
-        running = clock.running
-        consumed = clock.consumed
-        if clock.exact and running is not None and due is not None and at >= running:
-            consumed += wtb(running, at)
-            margin: dt.timedelta | None = clock.budget - consumed
-            if at > due:
-                verdict: Verdict | None = _LATE
-            elif local_date(at) < local_date(due):
-                verdict = _EARLY
+            agency = step.owner.agency
+            if limit is None:
+                steps.append((_new(StepClock, (name, agency, at, None)), False))
+                continue
+            office = limit.office_time
+            if office is not None and exact_convention:
+                ledger = _new(Ledger, (limit, _WORKING, office, ZERO, at, awt(at, office),
+                                       convention))
+                steps.append((_new(StepClock, (name, agency, at, ledger)), True))
             else:
-                verdict = _ON_TIME
+                steps.append((_new(StepClock, (
+                    name, agency, at, Ledger.start(limit, at, cal, convention))), False))
+
+    def complete(clock: StepClock, exact: bool, at: dt.datetime) -> StepVerdict:
+        # StepClock.completed; with an exact due, one office-time read.
+        ledger = clock.ledger
+        if not exact or ledger is None:
+            return clock.completed(at, cal)
+        limit, _, give, consumed, running, due, _ = ledger
+        assert running is not None
+        assert due is not None
+        if at < running:
+            return clock.completed(at, cal)
+        consumed += wtb(running, at)
+        if at > due:
+            verdict = _LATE
+        elif (at.date() < due.date() if at.tzinfo is zone and due.tzinfo is zone
+              else local_date(at) < local_date(due)):  # dates on the calendar's wall clock
+            verdict = _EARLY
         else:
-            if running is not None:
-                consumed += spent(clock.measure, running, at, cal)
-            verdict = margin = None
-            if due is not None:
-                verdict, margin = judge(at, due, cal)
+            verdict = _ON_TIME
         return StepVerdict(clock.step, clock.agency, clock.activated, at, limit, due, consumed,
-                           verdict, margin)
+                           verdict, give - consumed)
 
     for event in events:
         kind = kinds.get(type(event))
@@ -181,9 +126,9 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
         if kind == _COMPLETE:
             assert isinstance(event, StepCompleted)
             name = event.step
-            for k, clock in enumerate(steps):
+            for k, (clock, exact) in enumerate(steps):
                 if clock.step == name:
-                    finished.append(complete(clock, at))
+                    finished.append(complete(clock, exact, at))
                     del steps[k]
                     changed = True
                     break
@@ -192,8 +137,16 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
                 changed = True
         elif kind == _RECEIVE:
             assert isinstance(event, Received)
-            if event.appointment is not None:
-                ledger = Ledger.from_deadline(event.appointment, cal)
+            deadline = event.appointment
+            if deadline is not None:
+                # Ledger.from_deadline; for office time on the same calendar, inlined.
+                limit = deadline.limit
+                office = limit.office_time
+                if office is not None and deadline.calendar_fingerprint == fingerprint:
+                    ledger = _new(Ledger, (limit, _WORKING, office, ZERO, deadline.start,
+                                           deadline.due, deadline.convention))
+                else:
+                    ledger = Ledger.from_deadline(deadline, cal)
             steps = []
             start(event.activated or (), at)
             receiver = event.agency
@@ -201,13 +154,11 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
         elif kind == _STOP:
             if ledger is not None:
                 ledger = ledger.stop(at, cal)
-            for clock in steps:  # Ledger.stop
-                running = clock.running if clock.limit is not None else None
-                if running is not None:
-                    clock.consumed += spent(clock.measure, running, at, cal)
-                    clock.running = None
-                    clock.exact = False
-                    clock.source = None
+            for k, (clock, _) in enumerate(steps):
+                mine = clock.ledger
+                if mine is not None and mine.running is not None:
+                    steps[k] = (_new(StepClock, (clock.step, clock.agency, clock.activated,
+                                                 mine.stop(at, cal))), False)
                     changed = True
         elif kind == _RESUME:
             if ledger is not None and restart and type(event) is Supplemented:
@@ -216,29 +167,28 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
                                       convention)
             elif ledger is not None:
                 ledger = ledger.resume(at, cal)
-            for clock in steps:  # Ledger.resume
-                limit = clock.limit
-                if limit is not None and clock.running is None:
-                    clock.running = at
-                    clock.due = project(limit, at, clock.budget - clock.consumed, cal,
-                                        clock.convention)
-                    clock.exact = clock.convention is _EXACT and limit.office_time is not None
-                    clock.source = None
+            for k, (clock, _) in enumerate(steps):
+                mine = clock.ledger
+                if mine is not None and mine.running is None:
+                    mine = mine.resume(at, cal)
+                    steps[k] = (_new(StepClock, (clock.step, clock.agency, clock.activated,
+                                                 mine)),
+                                mine.convention is _EXACT and mine.limit.office_time is not None)
                     changed = True
         elif kind == _EXTEND:
             assert isinstance(event, Extended)
             if ledger is not None:
                 ledger = ledger.extend(event.by, cal)
         elif kind == _END:
-            for clock in steps:
-                finished.append(complete(clock, at))
+            for clock, exact in steps:
+                finished.append(complete(clock, exact, at))
             if steps:
                 steps = []
                 changed = True
             if ended is None:
                 ended = at
                 ended_running = ledger is not None and ledger.running is not None
-            if ledger is not None:
+            if ledger is not None and ledger.running is not None:
                 ledger = ledger.stop(at, cal)
             judged = judged and type(event) is not Withdrawn and type(event) is not Refused
         elif ended is None:  # _RETURN
@@ -246,5 +196,5 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
     if finished:
         done = (*done, *finished)
     if changed:
-        opened = tuple([clock.clock() for clock in steps])
-    return Timeline(ledger, opened, done, receiver, ended, ended_running, judged)
+        opened = tuple([clock for clock, _ in steps])
+    return _new(Timeline, (ledger, opened, done, receiver, ended, ended_running, judged))

@@ -169,6 +169,8 @@ class Sla:
         return self._steps(self.timeline(dossier), at)
 
     def _steps(self, tl: Timeline, at: dt.datetime | None) -> tuple[StepVerdict, ...]:
+        if not tl.open:
+            return tl.done
         return (*tl.done, *(c.judged(at, self.calendar) for c in tl.open))
 
     def control_slip(self, dossier: Dossier,
