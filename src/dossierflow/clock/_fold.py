@@ -80,7 +80,9 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
     zone = ZoneInfo(cal.timezone)  # ZoneInfo keeps one instance per key
 
     def start(names: tuple[str, ...], at: dt.datetime) -> None:
-        # _timeline._open; Ledger.start in exact working time inlined.
+        # _timeline._open; Ledger.start in exact working time inlined. Steps activated
+        # together often have the same allotment: their due is placed once.
+        dues: dict[dt.timedelta, dt.datetime] = {}
         for name in names:
             step = proc.step(name)
             limit = step.allotment
@@ -90,8 +92,10 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
                 continue
             office = limit.office_time
             if office is not None and exact_convention:
-                ledger = _new(Ledger, (limit, _WORKING, office, ZERO, at, awt(at, office),
-                                       convention))
+                due = dues.get(office)
+                if due is None:
+                    due = dues[office] = awt(at, office)
+                ledger = _new(Ledger, (limit, _WORKING, office, ZERO, at, due, convention))
                 steps.append((_new(StepClock, (name, agency, at, ledger)), True))
             else:
                 steps.append((_new(StepClock, (
