@@ -797,23 +797,45 @@ class WorkCalendar:
 
     def working_time_between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Office time between two instants (negative if ``end`` is before ``start``)."""
-        s = self._cache.span
-        if s is not None and type(start) is _datetime and type(end) is _datetime:
+        hot = self._cache.hot
+        if hot is not None and type(start) is _datetime and type(end) is _datetime:
             # Fast path: both instants already on the calendar's zone, on days of the loaded
             # span: _Span.work_at for each, with no conversion and no range checks. The clock
-            # measures every step it judges this way. The checked path below is the
-            # definition; test_working_time_between_fast_path_is_its_definition holds the two
-            # together.
-            tz = s.tz
+            # measures every step it judges this way. When every working day has the same
+            # sessions, the hour of an instant mostly says which session it is in or before
+            # (as in add_working_time), and _Span.session_at's search is skipped. The checked
+            # path below is the definition; test_working_time_between_fast_path_is_its_definition
+            # and test_inlined_session_lookups_are_the_definition hold them together.
+            s, tz, base, starts, first, _, _, _, _, _, _, per_day, hour_codes = hot
             if start.tzinfo is tz and end.tzinfo is tz:
-                i, j = start.toordinal() - s.base, end.toordinal() - s.base
-                if 0 <= i < s.n and 0 <= j < s.n:
-                    return s.work_at(j, end) - s.work_at(i, start)
+                i, j = start.toordinal() - base, end.toordinal() - base
+                n = s.n
+                if 0 <= i < n and 0 <= j < n:
+                    cum = s.cum
+                    lo, hi = first[j], first[j + 1]
+                    c = hour_codes[end.hour] if hi - lo == per_day else -1
+                    if hi == lo:  # a day without sessions: the next one has not opened
+                        w = cum[lo]
+                    elif c < 0:
+                        w = s.work_at(j, end)
+                    elif c & 1:  # inside the day's session c >> 1
+                        k = lo + (c >> 1)
+                        w = cum[k] + (end - starts[k])
+                    else:  # before it (and after the one before)
+                        w = cum[lo + (c >> 1)]
+                    lo, hi = first[i], first[i + 1]
+                    c = hour_codes[start.hour] if hi - lo == per_day else -1
+                    if hi == lo:
+                        return w - cum[lo]
+                    if c < 0:
+                        return w - s.work_at(i, start)
+                    k = lo + (c >> 1)
+                    return w - (cum[k] + (start - starts[k]) if c & 1 else cum[k])
         s1, w1 = self._work(start, "start")
         s2, w2 = self._work(end, "end")
-        s = self._cache.span
-        assert s is not None
-        return _rebase(s2, w2, s) - _rebase(s1, w1, s)
+        span = self._cache.span
+        assert span is not None
+        return _rebase(s2, w2, span) - _rebase(s1, w1, span)
 
     # ------------------------------------------------------------------ internals
 

@@ -26,6 +26,7 @@ from dossierflow.rules import (
 from dossierflow.rules import extension as extension_of
 
 ZERO = dt.timedelta(0)
+_new = tuple.__new__
 
 
 class Verdict(enum.Enum):
@@ -71,8 +72,8 @@ class Ledger(NamedTuple):
               convention: Convention) -> Ledger:
         """A clock of ``limit`` running from ``start``."""
         give = budget(limit, start, cal)
-        return Ledger(limit, measure_of(limit), give, ZERO, start,
-                   project(limit, start, give, cal, convention), convention)
+        return _new(Ledger, (limit, measure_of(limit), give, ZERO, start,
+                             project(limit, start, give, cal, convention), convention))
 
     @classmethod
     def from_deadline(cls, deadline: Deadline, cal: WorkCalendar) -> Ledger:
@@ -83,19 +84,20 @@ class Ledger(NamedTuple):
         due = deadline.due
         if deadline.calendar_fingerprint != cal.fingerprint:
             due = project(limit, deadline.start, give, cal, deadline.convention)
-        return Ledger(limit, measure_of(limit), give, ZERO, deadline.start, due,
-                      deadline.convention)
+        return _new(Ledger, (limit, measure_of(limit), give, ZERO, deadline.start, due,
+                             deadline.convention))
 
-    # Positional construction: the clock folds every event of every dossier it judges, and
-    # attrs.evolve costs several times a direct call.
+    # Positional construction, straight through tuple.__new__: the clock folds every event of
+    # every dossier it judges, and attrs.evolve costs several times a direct call, which
+    # itself costs twice tuple.__new__.
 
     def stop(self, at: dt.datetime, cal: WorkCalendar) -> Ledger:
         """The clock stopped at ``at`` (what ran until then is consumed)."""
         if self.running is None:
             return self
-        return Ledger(self.limit, self.measure, self.budget,
-                      self.consumed + spent(self.measure, self.running, at, cal), None,
-                      self.due, self.convention)
+        return _new(Ledger, (self.limit, self.measure, self.budget,
+                             self.consumed + spent(self.measure, self.running, at, cal), None,
+                             self.due, self.convention))
 
     def resume(self, at: dt.datetime, cal: WorkCalendar) -> Ledger:
         """The clock running again from ``at``, its due projected from the rest."""

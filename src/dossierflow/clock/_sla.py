@@ -18,8 +18,9 @@ from dossierflow._errors import InvalidArgument
 from dossierflow._errors import check_instant as _check_instant
 from dossierflow.calendar import WorkCalendar
 from dossierflow.clock._blame import responsible
+from dossierflow.clock._fold import fold
 from dossierflow.clock._ledger import ZERO, Verdict, judge
-from dossierflow.clock._timeline import StepVerdict, Timeline, advance
+from dossierflow.clock._timeline import StepVerdict, Timeline
 from dossierflow.rules import Measure
 from dossierflow.states import (
     Apologize,
@@ -97,13 +98,9 @@ class Sla:
     def advance(self, timeline: Timeline | None, dossier: Dossier,
                 events: Iterable[Event]) -> Timeline:
         """``timeline`` (None: a new dossier's) with ``events`` of ``dossier`` folded in, each
-        in constant time."""
-        proc = self.engine.procedure_of(dossier)
-        cal = self.calendar
-        tl = Timeline() if timeline is None else timeline
-        for e in events:
-            tl = advance(tl, e, proc, cal)
-        return tl
+        in constant time (one pass of :func:`~dossierflow.clock._fold.fold`, which gives what
+        :func:`~dossierflow.clock._timeline.advance`, event by event, defines)."""
+        return fold(timeline, events, self.engine.procedure_of(dossier), self.calendar)
 
     # ---------------------------------------------------------------- the dossier's clock
 
@@ -172,6 +169,8 @@ class Sla:
         return self._steps(self.timeline(dossier), at)
 
     def _steps(self, tl: Timeline, at: dt.datetime | None) -> tuple[StepVerdict, ...]:
+        if not tl.open:
+            return tl.done
         return (*tl.done, *(c.judged(at, self.calendar) for c in tl.open))
 
     def control_slip(self, dossier: Dossier,

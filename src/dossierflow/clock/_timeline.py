@@ -5,7 +5,9 @@ A :class:`Timeline` holds the dossier's ledger (started from the receipt slip's 
 verdicts of the steps already done, and when the dossier ended. :func:`advance` folds one event
 into it in constant time (no replay, no walk of the procedure's graph: events record which
 steps they activated), so the store's projection keeps it event by event and the clock's
-functions fold a history once.
+functions fold a history once. :func:`advance` is the definition, one immutable timeline per
+event; :meth:`~dossierflow.clock.Sla.advance` runs its one-pass copy,
+:func:`dossierflow.clock._fold.fold`, which a property test holds equal to it.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ class Timeline(NamedTuple):
     time limit), the clocks of its active steps, the verdicts of the steps done, the
     receipt's ``agency``, and ``ended`` (when it was resolved, else returned, else stopped,
     withdrawn or refused) with whether its clock was running then. An immutable named
-    tuple, built once for every event the clock folds."""
+    tuple, built once for every batch of events the clock folds."""
 
     ledger: Ledger | None = None
     open: tuple[StepClock, ...] = ()
@@ -132,8 +134,9 @@ class Timeline(NamedTuple):
 
 def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> Timeline:
     """The timeline after ``event`` (an event whose flow is recorded: see
-    :class:`~dossierflow.states.StepCompleted`). Timelines are built positionally: this runs
-    for every event of every dossier judged or saved."""
+    :class:`~dossierflow.states.StepCompleted`): the definition of the clock's fold, kept
+    plain. :func:`dossierflow.clock._fold.fold` gives the same for a batch of events in one
+    pass, and is what runs for every dossier judged or saved."""
     kind = type(event)
     at = event.at
     ledger = tl.ledger

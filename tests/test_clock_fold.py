@@ -1,0 +1,102 @@
+"""The fast fold (``dossierflow.clock._fold.fold``, what ``Sla.advance`` runs) is the definition
+(``dossierflow.clock._timeline.advance``, one event at a time) on generated lives: whole
+histories, histories cut anywhere and folded on from the cut (as the store does on every save),
+and procedures whose steps' allotments take every unit (the one-read shortcut for exact
+working time and the definition's path for the others), under both conventions and both
+supplement policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dossierflow import samples
+from dossierflow.calendar import vietnam
+from dossierflow.clock import Sla, Timeline
+from dossierflow.clock._timeline import advance
+from dossierflow.rules import (
+    ClockPolicy,
+    Convention,
+    SupplementPolicy,
+    TimeLimit,
+    calendar_days,
+    same_day,
+    working_days,
+    working_hours,
+)
+from dossierflow.states import Catalogue, Dossier, Engine, Event, Procedure
+from dossierflow.testing import dossiers
+
+
+def _allotted(proc: Procedure, version: int, allot: Callable[[int], TimeLimit | None],
+              clock: ClockPolicy, **changes: Any) -> Procedure:
+    steps = [attrs.evolve(s, allotment=allot(k)) for k, s in enumerate(proc.steps)]
+    return attrs.evolve(proc, version=version, steps=steps, clock=clock, **changes)
+
+
+GROUP_A = samples.group_a()
+UNITS: Sequence[TimeLimit | None] = (working_days(0.5), same_day(), calendar_days(1),
+                                     working_hours(3), None)
+END_OF_DAY_RESTART = ClockPolicy(convention=Convention.END_OF_DAY,
+                                 on_supplement=SupplementPolicy.RESTART)
+EXTEND = working_days(1)
+PROCEDURES = [
+    GROUP_A,
+    _allotted(GROUP_A, 2, lambda k: UNITS[k % len(UNITS)], ClockPolicy(),
+              max_extension=EXTEND),
+    _allotted(GROUP_A, 3, lambda k: UNITS[(k + 2) % len(UNITS)], END_OF_DAY_RESTART,
+              max_extension=EXTEND),
+    attrs.evolve(GROUP_A, version=4, max_extension=EXTEND,
+                 clock=ClockPolicy(on_supplement=SupplementPolicy.RESTART)),
+    attrs.evolve(samples.certified_copy(), version=2, max_extension=EXTEND),  # same day
+    _allotted(samples.birth_registration(), 2, lambda k: UNITS[(k + 1) % len(UNITS)],
+              ClockPolicy(), max_extension=EXTEND),
+    _allotted(samples.birth_registration(), 3, lambda k: UNITS[(k + 3) % len(UNITS)],
+              END_OF_DAY_RESTART, time_limit=calendar_days(3)),  # elapsed time
+]
+ENGINE = Engine(Catalogue(PROCEDURES), calendar=vietnam())
+SLA = Sla(ENGINE)
+FOLD = settings(max_examples=100, deadline=None, suppress_health_check=list[HealthCheck]())
+
+
+def reference(tl: Timeline | None, d: Dossier, events: Sequence[Event]) -> Timeline:
+    """The definition: ``advance``, one event at a time."""
+    proc = ENGINE.procedure_of(d)
+    tl = Timeline() if tl is None else tl
+    for e in events:
+        tl = advance(tl, e, proc, SLA.calendar)
+    return tl
+
+
+def test_the_procedures_cover_every_allotment_unit() -> None:
+    units = {s.allotment.unit for p in PROCEDURES for s in p.steps if s.allotment is not None}
+    assert units == {u.unit for u in UNITS if u is not None}
+    assert any(s.allotment is None for p in PROCEDURES for s in p.steps)
+
+
+@FOLD
+@given(st.data())
+def test_fold_is_the_definition(data: st.DataObject) -> None:
+    proc = data.draw(st.sampled_from(PROCEDURES))
+    d = data.draw(dossiers(ENGINE, proc))
+    history = d.history
+    whole = reference(None, d, history)
+    assert SLA.timeline(d) == whole
+    # Cut anywhere, folded on from the cut: open clocks come in from an earlier timeline.
+    cut = data.draw(st.integers(0, len(history)))
+    before = SLA.advance(None, d, history[:cut])
+    assert before == reference(None, d, history[:cut])
+    assert SLA.advance(before, d, history[cut:]) == whole
+    # One event at a time, as a store saving each command.
+    tl = None
+    for e in history:
+        tl = SLA.advance(tl, d, [e])
+    assert tl == whole
+    # What is read off the timeline is the same too.
+    at = history[-1].at + dt.timedelta(hours=data.draw(st.integers(0, 100)))
+    assert SLA.judge(d, whole, at) == SLA.classify(d, at)
