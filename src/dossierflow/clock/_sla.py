@@ -139,8 +139,7 @@ class Sla:
         ledger = timeline.ledger
         steps = self._steps(timeline, at)
         original = dossier.appointment
-        end = timeline.ended if dossier.status is not Status.RESOLVED or \
-            timeline.ended is not None else None
+        end = timeline.ended
         if ledger is None or not timeline.judged:
             return DossierVerdict(dossier.id, original, None, end, None, None, None, steps)
         due = ledger.due
