@@ -702,12 +702,10 @@ class Store:
     def _last_hash(self, dbc: Any, dossier_id: str, expected: int) -> str:
         if expected == 0:
             return GENESIS
-        cursor = self._hash_of.execute(dbc, {"_id": dossier_id, "_seq": expected})
-        found = cursor.fetchone()
-        cursor.close()
+        found = self._stored_hash(dbc, dossier_id, expected)
         if found is None:
             raise ConcurrencyConflict(dossier_id, expected, self._version(dossier_id))
-        return str(found[0])
+        return found
 
     def _event_rows(self, after: Dossier, expected: int, events: tuple[Event, ...],
                     prev: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
