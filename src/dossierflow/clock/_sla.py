@@ -223,22 +223,24 @@ class Sla:
             if not d.received or not d.status.is_open or d.status is Status.RESOLVED:
                 continue
             tl = self.timeline(d)
-            since = tl.overdue_from
-            if since is not None and since < at:
-                found.append((d, since))
+            if tl.is_overdue(at):
+                assert tl.overdue_from is not None
+                found.append((d, tl.overdue_from))
         return tuple(sorted(found, key=lambda pair: pair[1]))
 
     # -------------------------------------------------------------------------- apology
 
     def apology(self, dossier: Dossier, at: dt.datetime, reason: str,
-                new_appointment: dt.datetime | None = None) -> Apologize:
+                new_appointment: dt.datetime | None = None, *,
+                timeline: Timeline | None = None) -> Apologize:
         """The Form 04 command for ``dossier`` at ``at``: the agency from the rule of blame
         (:mod:`dossierflow.clock._blame`), the appointment it moves (the clock's due at
         ``at``, pauses and supplements included), and a new appointment (by default the
         longest remaining allotment of the active steps, at least one working day, after the
-        later of ``at`` and that due)."""
+        later of ``at`` and that due). ``timeline``: the dossier's, when the caller already
+        folded it (:meth:`timeline`), so that it is not folded again."""
         _check_instant(at, "at")
-        tl = self.timeline(dossier)
+        tl = self.timeline(dossier) if timeline is None else timeline
         ledger = tl.ledger
         due = ledger.due if ledger is not None else dossier.appointment
         agency = responsible(self._steps(tl, at), due, tl.receiver)

@@ -21,9 +21,10 @@ from dossierflow.states import Command, Dossier
 def apology_due(sla: Sla, d: Dossier, at: dt.datetime, reason: str) -> Command | None:
     """The apology to make for ``d`` at ``at``, or None when none is due: it is not overdue,
     or an earlier apology's new appointment is still ahead."""
-    if not sla.overdue([d], at) or d.pending_apology(at) is not None:
+    timeline = sla.timeline(d)  # folded once, for the overdue check and the apology
+    if not timeline.is_overdue(at) or d.pending_apology(at) is not None:
         return None
-    return sla.apology(d, at, reason)
+    return sla.apology(d, at, reason, timeline=timeline)
 
 
 @attrs.frozen
