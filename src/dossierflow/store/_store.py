@@ -495,6 +495,14 @@ class Store:
         if before is not None:
             self._check_before(before, connection)
         admit(self.engine, before, after, events)
+        self._save_decided(before, after, events, connection)
+
+    def _save_decided(self, before: Dossier | None, after: Dossier, events: tuple[Event, ...],
+                      connection: sa.Connection | None) -> None:
+        """:meth:`save` of events the engine has just decided (by :meth:`file`, or once
+        :meth:`save` has admitted them): written, retried once on a lost connection, and
+        remembered."""
+        expected = 0 if before is None else before.version
         entry: _Cached | None
         try:
             if connection is not None:
@@ -829,7 +837,8 @@ class Store:
         if connection is None:
             self._transactions.check("file")
         after, events = self.engine.apply(None, command, at=at, actor=actor)
-        self.save(None, after, events, connection=connection)
+        self._clock.check(at, None if connection is None else connection.connection)
+        self._save_decided(None, after, events, connection)  # the engine decided: no admit
         return after
 
     # ------------------------------------------------------------------------ worklists
