@@ -150,9 +150,37 @@ def test_supplement_before_and_after_receipt() -> None:
     run.do(Supplement(["original document"]), MOM)
     assert run.dossier.status is Status.FILED
     run.do(Receive("BN-0003"), DESK)
+    # Once per dossier (Decree 118/2025/NĐ-CP): the desk asked before receipt, so no agency
+    # may ask again after it.
     run.refused(RequestSupplement(["x"]), JUSTICE, TransitionNotAllowed,
-                "ubnd_xa has already asked 1 time")
+                r"already been asked for a supplement 1 time\(s\) \(by ubnd_xa\)")
     assert run.dossier.supplement_requests == ("ubnd_xa",)
+
+
+def test_supplement_bounds_per_dossier_and_per_agency_are_policies() -> None:
+    import attrs
+
+    base = samples.group_a()
+    each_once = attrs.evolve(base, version=2, supplement_requests=None,
+                             supplement_requests_per_agency=1)
+    twice = attrs.evolve(base, version=3, supplement_requests=2)
+    for proc in (each_once, twice):
+        engine = Engine(Catalogue([proc]))
+        run = Run("LT.A", {"child_name": "An"}, engine=engine)
+        run.do(Receive("BN-0004"), DESK)
+        run.do(CompleteStep("1.001193/check"), CIVIL)
+        run.do(CompleteStep("1.001193/register"), CHAIR)
+        run.do(RequestSupplement(["marriage certificate"]), POLICE)
+        run.do(Supplement(["marriage certificate"]), MOM)
+        if proc is each_once:
+            run.refused(RequestSupplement(["x"]), POLICE, TransitionNotAllowed,
+                        "ca_xa has already asked 1 time")
+        run.do(RequestSupplement(["photo"]), CARD)  # another agency: a second request
+        assert run.dossier.supplement_requests == ("ca_xa", "bhxh")
+        run.do(Supplement(["photo"]), MOM)
+        run.refused(RequestSupplement(["y"]), CARD, TransitionNotAllowed,
+                    "bhxh has already asked 1 time" if proc is each_once else
+                    r"asked for a supplement 2 time\(s\)")
 
 
 def test_supplement_pauses_and_resumes_the_same_steps() -> None:
@@ -170,7 +198,8 @@ def test_supplement_pauses_and_resumes_the_same_steps() -> None:
     assert run.dossier.status is Status.IN_PROGRESS
     assert set(run.dossier.active_steps) == {"1.004194/register_residence",
                                              "1.002364/issue_card"}
-    run.do(RequestSupplement(["photo"]), CARD)  # another agency may ask once too
+    run.refused(RequestSupplement(["photo"]), CARD, TransitionNotAllowed,  # once per dossier
+                r"already been asked for a supplement 1 time\(s\) \(by ca_xa\)")
 
 
 def test_pause_resume_extend_stop() -> None:

@@ -310,8 +310,9 @@ def test_parallel_branches_each_account_for_their_time() -> None:
 
 
 def live_group(engine: Engine, residence_at: dt.datetime | None = None) -> Dossier:
+    # Filed online and received at once: the clock counts from the portal's record, 09:05.
     d, _ = engine.apply(None, File("G-1", "LT.A", Channel.ONLINE, {"child_name": "An"}),
-                        at=vn(2026, 3, 2, 9), actor=APPLICANT)
+                        at=vn(2026, 3, 2, 9, 5), actor=APPLICANT)
     moves = [
         (Receive("R"), Officer("d", "ubnd_xa", "one_stop"), vn(2026, 3, 2, 9, 5)),
         (CompleteStep("1.001193/check"), Officer("c", "ubnd_xa", "civil_status"),
@@ -368,8 +369,12 @@ def test_apology_gives_a_new_appointment_but_late_stays_late() -> None:
     assert command.new_appointment == vn(2026, 3, 9, 10)
     sorry, events = engine.apply(open_, command, at=vn(2026, 3, 5, 10), actor=System("sweeper"))
     assert events[0].original_appointment == vn(2026, 3, 5, 9, 5)
-    with pytest.raises(TransitionNotAllowed, match="has not passed"):
+    assert events[0].late  # sent after the appointment it moves: recorded as late
+    with pytest.raises(TransitionNotAllowed, match="an appointment is moved only once"):
         engine.apply(sorry, command, at=vn(2026, 3, 5, 11), actor=System("sweeper"))
+    later = attrs.evolve(command, new_appointment=vn(2026, 3, 20, 10))
+    with pytest.raises(TransitionNotAllowed, match="an appointment is moved only once"):
+        engine.apply(sorry, later, at=vn(2026, 3, 10, 11), actor=System("sweeper"))
     with pytest.raises(InvalidArgument, match="later than now"):
         engine.apply(open_, attrs.evolve(command, new_appointment=vn(2026, 3, 5, 9)),
                      at=vn(2026, 3, 5, 10), actor=System("sweeper"))

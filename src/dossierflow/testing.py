@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,7 @@ from dossierflow.rules import (
     Measure,
     TimeLimit,
     Unit,
+    VaryingLimit,
     calendar_days,
     months,
     same_day,
@@ -366,6 +368,8 @@ def _limit_hours(proc: Procedure) -> float:
     limit = proc.time_limit
     if limit is None:
         return 8.0 * len(proc.steps)
+    if isinstance(limit, VaryingLimit):  # the shortest of its limits: lateness stays reachable
+        limit = min(limit.limits, key=lambda x: x.max_working_hours() or Decimal(10**9))
     hours = limit.max_working_hours()
     if hours is None:  # calendar days (five working days a week) or months (22 a month)
         per = 8 * 5 / 7 if limit.unit is Unit.CALENDAR_DAYS else 8 * 22
@@ -831,7 +835,9 @@ def procedure_state_machine(engine: Engine, proc: Procedure) -> type[RuleBasedSt
             received = next((e for e in d.history if isinstance(e, Received)), None)
             if received is None or received.appointment is None:
                 return
-            assert received.appointment.due >= received.at
+            slip = received.appointment
+            assert slip.received <= received.at  # counted at the portal, post or desk
+            assert slip.start <= slip.due
             state = sla.clock(d, self.at)
             assert state is not None
             if state.measure.value == "working":

@@ -10,10 +10,12 @@ due-soon and overdue, apologies) is :mod:`dossierflow.clock`.
 """
 
 from dossierflow.rules._deadline import (
+    ApologyTiming,
     ClockPolicy,
     Convention,
     Deadline,
     Measure,
+    ReceiptPolicy,
     StartPolicy,
     SupplementPolicy,
     appointment,
@@ -26,25 +28,32 @@ from dossierflow.rules._deadline import (
 )
 from dossierflow.rules._limits import (
     HOURS_PER_WORKING_DAY,
+    PauseReason,
     TimeLimit,
     Unit,
+    VaryingLimit,
     calendar_days,
     months,
     same_day,
+    varying,
     working_days,
     working_hours,
 )
 
 __all__ = [
     "HOURS_PER_WORKING_DAY",
+    "ApologyTiming",
     "ClockPolicy",
     "Convention",
     "Deadline",
     "Measure",
+    "PauseReason",
+    "ReceiptPolicy",
     "StartPolicy",
     "SupplementPolicy",
     "TimeLimit",
     "Unit",
+    "VaryingLimit",
     "appointment",
     "budget",
     "calendar_days",
@@ -55,6 +64,7 @@ __all__ = [
     "project",
     "same_day",
     "spent",
+    "varying",
     "working_days",
     "working_hours",
 ]

@@ -25,13 +25,14 @@ from __future__ import annotations
 import calendar as _monthcal
 import datetime as dt
 import enum
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from dossierflow._errors import InvalidArgument
 from dossierflow.calendar import WorkCalendar
-from dossierflow.rules._limits import TimeLimit, Unit
+from dossierflow.rules._limits import TimeLimit, Unit, working_days, working_hours
 
 _HOUR = dt.timedelta(hours=1)
 _SAME_DAY, _CALENDAR_DAYS = Unit.SAME_DAY, Unit.CALENDAR_DAYS
@@ -65,6 +66,28 @@ class SupplementPolicy(enum.Enum):
     """The clock starts again from zero when the supplement arrives."""
 
 
+class ReceiptPolicy(enum.Enum):
+    """Which instant counts as a dossier's receipt, from which its clock starts."""
+
+    BY_CHANNEL = "by_channel"
+    """By how it was filed: online, when the portal recorded the complete dossier; by post, at
+    the arriving postmark; in person, at the desk (Decree 45/2020/NĐ-CP on the electronic
+    environment, Art. 11; Decree 118/2025/NĐ-CP, Art. 15)."""
+    AT_DESK = "at_desk"
+    """When the desk receives it, whatever the channel."""
+
+
+class ApologyTiming(enum.Enum):
+    """When an agency that will be late must send its apology (Form 04)."""
+
+    WORKING_DAY_BEFORE = "working_day_before"
+    """At least one working day before the appointment (Decree 61/2018/NĐ-CP;
+    provincial rules under Decree 118/2025/NĐ-CP, e.g. Lai Châu Decision 88/2025/QĐ-UBND,
+    Art. 3(6))."""
+    AT_EXPIRY = "at_expiry"
+    """When the time limit expires, by the portal and SMS (Decree 297/2025/NĐ-CP)."""
+
+
 _NEXT_OPENING, _END_OF_DAY = StartPolicy.NEXT_OPENING, Convention.END_OF_DAY
 
 
@@ -73,16 +96,55 @@ class Measure(enum.Enum):
     ELAPSED = "elapsed"
 
 
+def _window(value: object) -> None:
+    if value is not None and (not isinstance(value, dt.timedelta)
+                              or not dt.timedelta(0) < value < dt.timedelta(hours=24)):
+        raise InvalidArgument(f"closing_window must be a positive datetime.timedelta under a "
+                              f"day, e.g. timedelta(hours=1), or None; got {value!r}")
+
+
+def _limit_or_none(field: str) -> Callable[[object, object, object], None]:
+    def check(_: object, __: object, value: object) -> None:
+        if value is not None and not isinstance(value, TimeLimit):
+            raise InvalidArgument(f"{field} must be a TimeLimit such as working_days(15) or "
+                                  f"None, got {value!r}")
+    return check
+
+
 @attrs.frozen
 class ClockPolicy:
-    """A procedure's clock rules. The defaults: exact working time, the clock starting at the
-    next opening (online filings outside office hours count from the next working day, Decree
-    297/2025/NĐ-CP Art. 3(5)), and a supplement pausing it (time already spent still counts)."""
+    """A procedure's clock rules, each a policy with its basis. The defaults:
+
+    - ``convention``: exact working time (received in the morning, due in the morning);
+    - ``start``: the next opening (online filings outside office hours count from 08:00 of the
+      next working day, Decree 297/2025/NĐ-CP Art. 3(5));
+    - ``receipt``: the receipt counts by channel (:class:`ReceiptPolicy`);
+    - ``closing_window``: None; a duration such as one hour makes receipts in that last part
+      of the working day count from the next working day (Decree 297/2025/NĐ-CP, Art. 6(3));
+    - ``on_supplement``: a supplement pauses the clock, time already spent still counting
+      (:attr:`SupplementPolicy.RESTART`: "thời hạn giải quyết được tính lại từ đầu", Decree
+      297/2025/NĐ-CP Art. 6(4)(a));
+    - ``supplement_wait``: a dossier whose supplement has not come 15 working days after the
+      request is stopped with a notice (Form 05; Decree 297/2025/NĐ-CP); None: never;
+    - ``reception``: the desk receives an online filing, or asks for a supplement, within 8
+      working hours (Decree 45/2020/NĐ-CP, Art. 11; Decree 297/2025/NĐ-CP, Art. 6(4)(a));
+    - ``apology``: due one working day before the appointment (:class:`ApologyTiming`).
+    """
 
     convention: Convention = Convention.EXACT
     start: StartPolicy = StartPolicy.NEXT_OPENING
     on_supplement: SupplementPolicy = SupplementPolicy.PAUSE
     legal_basis: str = ""
+    receipt: ReceiptPolicy = ReceiptPolicy.BY_CHANNEL
+    closing_window: dt.timedelta | None = attrs.field(
+        default=None, validator=lambda _, __, value: _window(value))
+    supplement_wait: TimeLimit | None = attrs.field(
+        default=working_days(15, legal_basis="Decree 297/2025/NĐ-CP"),
+        validator=_limit_or_none("supplement_wait"))
+    reception: TimeLimit | None = attrs.field(
+        default=working_hours(8, legal_basis="Decree 45/2020/NĐ-CP, Art. 11"),
+        validator=_limit_or_none("reception"))
+    apology: ApologyTiming = ApologyTiming.WORKING_DAY_BEFORE
 
 
 @attrs.frozen
@@ -108,8 +170,8 @@ def clock_start(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
     """When the clock of a dossier received at ``received`` starts.
 
     With ``NEXT_OPENING`` a receipt outside office hours starts at the next opening. A receipt
-    after the limit's cut-off (e.g. 15:00) on a working day counts from the next working day's
-    opening.
+    after the limit's cut-off (e.g. 15:00) on a working day, or within the policy's
+    ``closing_window`` before the close, counts from the next working day's opening.
     """
     start = cal.next_opening(received) if policy.start is StartPolicy.NEXT_OPENING else received
     if limit.cutoff is not None:
@@ -117,6 +179,13 @@ def clock_start(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
         day = local.date()
         if cal.is_working_day(day) and local.time() > limit.cutoff:
             start = cal.next_opening(cal.closing_time(day))
+    window = policy.closing_window
+    if window is not None:
+        day = cal.local_date(start)
+        if cal.is_working_day(day):
+            close = cal.closing_time(day)
+            if close - window <= start < close:
+                start = cal.next_opening(close)
     return start
 
 
@@ -192,7 +261,7 @@ def appointment(received: dt.datetime, limit: TimeLimit, cal: WorkCalendar,
     # property test holds the two equal. The mapping is what the limits mean: office time from
     # the start (at the close of its day under END_OF_DAY); the close of the start's working
     # day; the close of the day ``amount`` calendar days later, or the next working day's.
-    if policy.start is _NEXT_OPENING:
+    if policy.start is _NEXT_OPENING and policy.closing_window is None:
         office = limit.office_time
         if office is not None:
             start, due = cal.opening_and_end(

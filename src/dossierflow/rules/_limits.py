@@ -165,3 +165,91 @@ def calendar_days(
 def months(amount: int, *, cutoff: dt.time | None = None, legal_basis: str = "") -> TimeLimit:
     """``amount`` calendar months ("tháng")."""
     return TimeLimit(Unit.MONTHS, amount, cutoff, legal_basis)
+
+
+def _cases(value: object) -> tuple[tuple[str, TimeLimit], ...]:
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(tuple(pair) for pair in value)
+    raise InvalidArgument(f"cases must map attribute values to time limits, e.g. "
+                          f"{{'mountainous': working_days(27)}}, got {value!r:.80}")
+
+
+@attrs.frozen
+class VaryingLimit:
+    """A time limit that depends on a declared attribute of the dossier or of the unit that
+    receives it: the limit of ``cases`` whose key is the attribute's value, else ``default``.
+
+    Land procedures, for example, get 10 more working days in mountainous, remote and island
+    communes (Land Law 2024 and the decree on its registration procedures, Decree
+    101/2024/NĐ-CP): ``varying(working_days(17),
+    attribute="terrain", cases={"mountainous": working_days(27)})``. The engine reads the
+    attribute from the dossier's data first (a declared data field), then from the receiving
+    agency's ``attributes``; the receipt slip records the limit it chose."""
+
+    attribute: str
+    default: TimeLimit
+    cases: tuple[tuple[str, TimeLimit], ...] = attrs.field(converter=_cases)
+    legal_basis: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.attribute, str) or not self.attribute.strip():
+            raise InvalidArgument(f"a varying limit needs the attribute it depends on, got "
+                                  f"{self.attribute!r}")
+        if not isinstance(self.default, TimeLimit):
+            raise InvalidArgument(f"a varying limit's default must be a TimeLimit such as "
+                                  f"working_days(17), got {self.default!r}")
+        keys = [k for k, _ in self.cases]
+        for key, limit in self.cases:
+            if not isinstance(key, str) or not isinstance(limit, TimeLimit):
+                raise InvalidArgument(f"case {key!r} of attribute {self.attribute!r} must map "
+                                      f"a text value to a TimeLimit, got {limit!r}")
+        if len(set(keys)) != len(keys):
+            raise InvalidArgument(f"attribute {self.attribute!r} lists a case twice: {keys}")
+
+    def for_value(self, value: object) -> TimeLimit:
+        """The limit for the attribute's ``value`` (None or an unlisted value: the default)."""
+        for key, limit in self.cases:
+            if key == value:
+                return limit
+        return self.default
+
+    @property
+    def limits(self) -> tuple[TimeLimit, ...]:
+        """Every limit it can give, the default first."""
+        return (self.default, *(limit for _, limit in self.cases))
+
+    def __str__(self) -> str:
+        cases = ", ".join(f"{limit} if {self.attribute} is {key!r}" for key, limit in self.cases)
+        return f"{self.default} ({cases})" if cases else str(self.default)
+
+
+def varying(default: TimeLimit, *, attribute: str,
+            cases: dict[str, TimeLimit], legal_basis: str = "") -> VaryingLimit:
+    """A limit that depends on ``attribute`` (see :class:`VaryingLimit`)."""
+    return VaryingLimit(attribute, default, cases, legal_basis)
+
+
+@attrs.frozen
+class PauseReason:
+    """A lawful reason for an excluded period ("thời gian không tính vào thời hạn giải
+    quyết"), as data: a stable ``code``, its name, its legal basis, and the longest it may
+    last (``max_length``; None: the text sets no maximum). A pause longer than its maximum
+    shows in the overdue list."""
+
+    code: str
+    name: str
+    legal_basis: str
+    max_length: TimeLimit | None = None
+    name_vi: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        for field in ("code", "name", "legal_basis"):
+            value = getattr(self, field)
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidArgument(f"a pause reason needs a non-empty {field}, got "
+                                      f"{value!r}")
+        if self.max_length is not None and not isinstance(self.max_length, TimeLimit):
+            raise InvalidArgument(f"pause reason {self.code!r}: max_length must be a TimeLimit "
+                                  f"such as working_days(5) or None, got {self.max_length!r}")

@@ -69,6 +69,7 @@ from dossierflow.states._events import (
     ResultReturned,
     Resumed,
     StepCompleted,
+    StopNoticeIssued,
     Stopped,
     Supplemented,
     SupplementRequested,
@@ -76,6 +77,7 @@ from dossierflow.states._events import (
     Withdrawn,
 )
 from dossierflow.states._flow import Flow
+from dossierflow.states._forms import ISSUED_BY, Form
 from dossierflow.states._graph import (
     END,
     Choice,
@@ -106,6 +108,7 @@ __all__ = [
     "DATA_TYPES",
     "END",
     "EVENT_TYPES",
+    "ISSUED_BY",
     "RECEPTION",
     "SCHEMA_VERSION",
     "Actor",
@@ -129,6 +132,7 @@ __all__ = [
     "File",
     "Filed",
     "Flow",
+    "Form",
     "HandOff",
     "HandedOff",
     "Holder",
@@ -159,6 +163,7 @@ __all__ = [
     "Step",
     "StepCompleted",
     "Stop",
+    "StopNoticeIssued",
     "Stopped",
     "Supplement",
     "SupplementRequested",

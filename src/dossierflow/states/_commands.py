@@ -51,7 +51,8 @@ _TEXT = text(TEXT)
 @attrs.frozen
 class File:
     """Submit a dossier. ``version`` None: the version in force on the filing date.
-    ``applicant`` None: the filing citizen (an officer filing at the desk must name one)."""
+    ``applicant`` None: the filing citizen (an officer filing at the desk must name one).
+    ``postmark``: for a postal filing, the arriving postmark (when it counts as received)."""
 
     dossier_id: str = attrs.field(validator=_NAME)
     procedure: str = attrs.field(validator=_NAME)
@@ -60,6 +61,7 @@ class File:
                                                     validator=data)
     version: int | None = None
     applicant: str | None = attrs.field(default=None, validator=text(PERSON, optional=True))
+    postmark: dt.datetime | None = None
 
 
 @attrs.frozen
@@ -121,10 +123,13 @@ class HandOff:
 
 @attrs.frozen
 class Pause:
-    """Suspend handling for a lawful reason (e.g. waiting for land tax to be paid)."""
+    """Suspend handling for a lawful reason (e.g. waiting for land tax to be paid). ``kind``
+    names one of the procedure's :attr:`~dossierflow.states.Procedure.pause_reasons` (its
+    legal basis is then the default); without it, give the reason and its basis."""
 
     reason: str = attrs.field(validator=_TEXT)
-    legal_basis: str = attrs.field(validator=_TEXT)
+    legal_basis: str = attrs.field(default="", validator=_TEXT)
+    kind: str | None = attrs.field(default=None, validator=text(NAME, optional=True))
 
 
 @attrs.frozen

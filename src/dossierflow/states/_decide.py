@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 
 from dossierflow._errors import InvalidArgument, NotAuthorized, TransitionNotAllowed, check_instant
 from dossierflow.calendar import WorkCalendar
-from dossierflow.rules import TimeLimit, appointment
+from dossierflow.rules import ReceiptPolicy, TimeLimit, appointment
 from dossierflow.states._commands import (
     ALLOWED,
     Apologize,
@@ -37,9 +37,11 @@ from dossierflow.states._dossier import Dossier, Status
 from dossierflow.states._events import (
     Actor,
     Apologized,
+    Channel,
     Citizen,
     Event,
     Extended,
+    Filed,
     HandedOff,
     MemberCompleted,
     Officer,
@@ -53,6 +55,7 @@ from dossierflow.states._events import (
     ResultReturned,
     Resumed,
     StepCompleted,
+    StopNoticeIssued,
     Stopped,
     Supplemented,
     SupplementRequested,
@@ -169,15 +172,36 @@ def _step_owner(c: Context, step: str) -> None:
 # ------------------------------------------------------------------------------- decisions
 
 
+def counts_as_received(d: Dossier, at: dt.datetime, policy: ReceiptPolicy) -> dt.datetime:
+    """The instant dossier ``d``, received at the desk at ``at``, counts as received under
+    ``policy``: by channel, online when the portal recorded the complete dossier (the filing,
+    or the supplement that completed it), by post at the arriving postmark (or the supplement
+    that completed it), in person at the desk."""
+    if policy is ReceiptPolicy.AT_DESK or d.channel is Channel.IN_PERSON:
+        return at
+    filed = d.history[0]
+    assert isinstance(filed, Filed)
+    counted = filed.at
+    if d.channel is Channel.POSTAL and filed.postmark is not None:
+        counted = filed.postmark
+    for e in d.history:  # before receipt: only filing and supplement events
+        if type(e) is Supplemented:
+            counted = e.at
+    return counted
+
+
 def _receive(c: Context) -> tuple[Event, ...]:
     officer = _desk_only(c)
     cmd: Receive = c.command
     _text(cmd.receipt_no, "receipt_no")
-    proc = c.procedure
+    proc, d = c.procedure, c.dossier
     due = None
-    if proc.time_limit is not None:
-        due = appointment(c.at, proc.time_limit, c.calendar, proc.clock)
-    activated, waiting = c.flow.first(c.dossier.values)
+    values = d.values
+    limit = proc.limit_for(values, officer.agency)
+    if limit is not None:
+        due = appointment(counts_as_received(d, c.at, proc.clock.receipt), limit, c.calendar,
+                          proc.clock)
+    activated, waiting = c.flow.first(values)
     return (Received(cmd.receipt_no, officer.agency, cmd.documents, due, cmd.note, c.at,
                      c.actor, activated, waiting, c.flow.units(activated)),)
 
@@ -198,9 +222,21 @@ def _supplement(c: Context) -> tuple[Event, ...]:
     return (Supplemented(c.command.documents, c.at, c.actor),)
 
 
+WITHDRAWAL_BASIS = "Decree 118/2025/NĐ-CP, Art. 21"
+"""The applicant may withdraw a received dossier; the desk issues the notice (Form 05)."""
+
+
+def _desk_of(c: Context) -> str:
+    d = c.dossier
+    return d.receipt.agency if d.receipt is not None else c.procedure.receivers[0]
+
+
 def _withdraw(c: Context) -> tuple[Event, ...]:
     _applicant_only(c)
-    return (Withdrawn(c.command.reason, c.at, c.actor),)
+    reason = c.command.reason
+    return (Withdrawn(reason, c.at, c.actor),
+            StopNoticeIssued(_desk_of(c), True, reason or "withdrawn at the applicant's request",
+                             WITHDRAWAL_BASIS, c.at, c.actor))
 
 
 def _rate(c: Context) -> tuple[Event, ...]:
@@ -224,8 +260,15 @@ def _request_supplement(c: Context) -> tuple[Event, ...]:
         raise c.refuse("only the owner of an active step may ask for a supplement; active: "
                        f"{list(d.active_steps)}")
     assert isinstance(c.actor, Officer)
+    asked = d.supplement_requests
+    bound = proc.supplement_requests
+    if bound is not None and len(asked) >= bound:
+        raise c.not_allowed(
+            f"dossier {d.id} has already been asked for a supplement {len(asked)} time(s) (by "
+            f"{', '.join(asked)}), the most procedure {proc.code} allows; a dossier may be "
+            "asked once (Decree 118/2025/NĐ-CP)")
     bound = proc.supplement_requests_per_agency
-    if bound is not None and d.supplement_requests.count(c.actor.agency) >= bound:
+    if bound is not None and asked.count(c.actor.agency) >= bound:
         raise c.not_allowed(f"{c.actor.agency} has already asked {bound} time(s), the most "
                             f"procedure {proc.code} allows")
     return (SupplementRequested(c.actor.agency, cmd.items, cmd.reason, c.at, c.actor),)
@@ -299,8 +342,12 @@ def _holder_may(c: Context) -> None:
 def _pause(c: Context) -> tuple[Event, ...]:
     _holder_may(c)
     cmd: Pause = c.command
-    return (Paused(_text(cmd.reason, "reason"), _text(cmd.legal_basis, "legal_basis"), c.at,
-                   c.actor),)
+    basis, most = cmd.legal_basis, None
+    if cmd.kind is not None:
+        named = c.procedure.pause_reason(cmd.kind)
+        basis, most = basis or named.legal_basis, named.max_length
+    return (Paused(_text(cmd.reason, "reason"), _text(basis, "legal_basis"), c.at, c.actor,
+                   cmd.kind, most),)
 
 
 def _resume(c: Context) -> tuple[Event, ...]:
@@ -311,8 +358,9 @@ def _resume(c: Context) -> tuple[Event, ...]:
 def _stop(c: Context) -> tuple[Event, ...]:
     _holder_may(c)
     cmd: Stop = c.command
-    return (Stopped(_text(cmd.reason, "reason"), _text(cmd.legal_basis, "legal_basis"), c.at,
-                    c.actor),)
+    reason, basis = _text(cmd.reason, "reason"), _text(cmd.legal_basis, "legal_basis")
+    return (Stopped(reason, basis, c.at, c.actor),
+            StopNoticeIssued(_desk_of(c), False, reason, basis, c.at, c.actor))
 
 
 def _extend(c: Context) -> tuple[Event, ...]:
@@ -357,16 +405,20 @@ def _apologize(c: Context) -> tuple[Event, ...]:
     check_instant(cmd.new_appointment, "new_appointment")
     if cmd.original_appointment is not None:
         check_instant(cmd.original_appointment, "original_appointment")
-    pending = d.pending_apology(at)
-    if pending is not None:
-        raise c.not_allowed(f"{pending.agency} already gave a new appointment, "
-                            f"{pending.new_appointment.isoformat()}, which has not passed")
+    if d.apologies:
+        first = d.apologies[0]
+        raise c.not_allowed(
+            f"{first.agency} already apologised on {first.at.isoformat()} with the new "
+            f"appointment {first.new_appointment.isoformat()}; an appointment is moved only "
+            "once (one Form 04 per dossier)")
     original = cmd.original_appointment or d.appointment
     if cmd.new_appointment <= at or (original is not None and cmd.new_appointment <= original):
         raise InvalidArgument(
             f"new_appointment {cmd.new_appointment.isoformat()} must be later than now and "
             f"than the original appointment ({original.isoformat() if original else 'none'})")
-    return (Apologized(cmd.agency, cmd.reason, original, cmd.new_appointment, at, actor),)
+    late = original is not None and at > original
+    return (Apologized(cmd.agency, cmd.reason, original, cmd.new_appointment, at, actor,
+                       late),)
 
 
 Decide: TypeAlias = Callable[[Context], tuple[Event, ...]]

@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from dossierflow._errors import InvalidArgument, InvalidProcedure
-from dossierflow.rules import HOURS_PER_WORKING_DAY, ClockPolicy, TimeLimit
+from dossierflow.rules import (
+    HOURS_PER_WORKING_DAY,
+    ClockPolicy,
+    PauseReason,
+    TimeLimit,
+    VaryingLimit,
+)
 from dossierflow.states import _graph as graph
 from dossierflow.states import _machine, _mermaid
 from dossierflow.states._graph import END, Choice, End, Next, Parallel, When
@@ -40,18 +46,42 @@ DATA_TYPES: tuple[type, ...] = (str, int, float, bool)
 """The types a dossier's data fields may have: JSON scalars."""
 
 
+def _pairs(value: object) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, Mapping):
+        return tuple(sorted(value.items()))
+    return value  # type: ignore[return-value]  # a tuple of pairs, or wrong: validated
+
+
 @attrs.frozen
 class Agency:
     """A unit that receives or handles dossiers: a commune People's Committee, a district
-    police office, a social-insurance branch... ``level`` is free text (agencies are data)."""
+    police office, a social-insurance branch... ``level`` is free text (agencies are data).
+    ``attributes``: declared facts about the unit that limits may depend on (e.g.
+    ``{"terrain": "mountainous"}``; see :class:`~dossierflow.rules.VaryingLimit`)."""
 
     id: str
     name: str
     level: str = ""
+    attributes: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+
+    def __attrs_post_init__(self) -> None:
+        attributes = self.attributes
+        if not isinstance(attributes, tuple) or not all(
+                isinstance(p, tuple) and len(p) == 2 and all(isinstance(x, str) for x in p)
+                for p in attributes):
+            raise InvalidArgument(f"agency {self.id!r}: attributes must map names to texts, "
+                                  f"e.g. {{'terrain': 'mountainous'}}, got {attributes!r:.80}")
 
     def role(self, role: str) -> Role:
         """The role ``role`` inside this agency, for a step's owner."""
         return Role(self.id, role)
+
+    def attribute(self, name: str) -> str | None:
+        """The value of the declared attribute ``name``, or None."""
+        for key, value in self.attributes:
+            if key == name:
+                return value
+        return None
 
 
 @attrs.frozen
@@ -123,10 +153,21 @@ class Procedure:
 
     ``receivers`` are the agencies whose one-stop desk (role ``reception_role``) receives
     dossiers, refuses them, asks for supplements before receipt and returns results.
-    ``supplement_requests_per_agency`` bounds how often each agency may ask for a supplement
-    (None: no bound). ``max_extension`` bounds the total extension officers may grant (None:
-    none may be granted). ``clock`` says when the clock starts, how the appointment is placed
-    and what a supplement request does to it.
+    ``time_limit`` is a :class:`~dossierflow.rules.TimeLimit`, or a
+    :class:`~dossierflow.rules.VaryingLimit` that depends on a declared attribute of the dossier
+    or of the receiving unit. ``supplement_requests`` bounds how often a dossier may be asked
+    for a supplement, by all agencies together: once by default (Decree 118/2025/NĐ-CP: "chỉ
+    được yêu cầu sửa đổi, bổ sung một lần"; None: no bound);
+    ``supplement_requests_per_agency`` bounds each agency's requests as well (None: no bound
+    of its own). ``max_extension`` bounds the total extension officers may grant (None: none
+    may be granted). ``clock`` says when the clock starts, how the appointment is placed and
+    what a supplement request does to it. ``pause_reasons`` are the named excluded periods a
+    pause may cite (:class:`~dossierflow.rules.PauseReason`).
+
+    Catalogue facts: ``name_en`` (the English name, when ``name`` is the official Vietnamese
+    one), ``sector`` (the procedure's field, "lĩnh vực", which reports group by) and
+    ``unverified`` (the figures of this definition not confirmed against an official text,
+    each said in words).
     """
 
     code: str
@@ -138,16 +179,21 @@ class Procedure:
     effective_from: dt.date = dt.date(2000, 1, 1)
     effective_to: dt.date | None = None
     legal_basis: str = ""
-    time_limit: TimeLimit | None = None
+    time_limit: TimeLimit | VaryingLimit | None = None
     fee: int = 0
     online: OnlineLevel = OnlineLevel.PARTIAL
     data: tuple[DataField, ...] = attrs.field(default=(), converter=_tuple)
     start: str | None = None
     reception_role: str = "one_stop"
-    supplement_requests_per_agency: int | None = 1
+    supplement_requests_per_agency: int | None = None
     max_extension: TimeLimit | None = None
     clock: ClockPolicy = attrs.field(factory=ClockPolicy)
     members: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    supplement_requests: int | None = 1
+    pause_reasons: tuple[PauseReason, ...] = attrs.field(default=(), converter=_tuple)
+    name_en: str = ""
+    sector: str = ""
+    unverified: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
     _index: _Index = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
@@ -187,6 +233,27 @@ class Procedure:
     def field(self, name: str) -> DataField | None:
         """The declared data field ``name``, or None."""
         return self._index.fields_by_name.get(name)
+
+    def limit_for(self, data: Mapping[str, Any], agency: str | None) -> TimeLimit | None:
+        """The time limit of a dossier with ``data`` received by ``agency``: a varying limit's
+        attribute is read from the data first (a declared field), then from the agency."""
+        limit = self.time_limit
+        if not isinstance(limit, VaryingLimit):
+            return limit
+        name = limit.attribute
+        value = data.get(name)
+        if value is None and agency is not None:
+            value = self.agency(agency).attribute(name)
+        return limit.for_value(value)
+
+    def pause_reason(self, code: str) -> PauseReason:
+        """The named pause reason ``code`` this procedure admits."""
+        for reason in self.pause_reasons:
+            if reason.code == code:
+                return reason
+        known = ", ".join(repr(r.code) for r in self.pause_reasons) or "none"
+        raise InvalidArgument(f"procedure {self.code} admits no pause reason {code!r}; it "
+                              f"admits: {known}")
 
     def is_in_force(self, on: dt.date) -> bool:
         """Whether this version applies to dossiers received on ``on``."""
@@ -374,8 +441,33 @@ def _validate_identity(p: Procedure) -> Iterator[str]:
     elif p.effective_to is not None and not p.effective_from < p.effective_to:
         yield (f"effective_to {p.effective_to} must be after effective_from "
                f"{p.effective_from}")
-    if p.time_limit is not None and not isinstance(p.time_limit, TimeLimit):
-        yield f"time_limit must be a TimeLimit, got {p.time_limit!r}"
+    if p.time_limit is not None and not isinstance(p.time_limit, TimeLimit | VaryingLimit):
+        yield (f"time_limit must be a TimeLimit such as working_days(3) or a VaryingLimit, got "
+               f"{p.time_limit!r}")
+    if isinstance(p.time_limit, VaryingLimit):
+        name = p.time_limit.attribute
+        declared = isinstance(p.data, tuple) and any(
+            isinstance(f, DataField) and f.name == name for f in p.data)
+        on_agency = isinstance(p.agencies, tuple) and any(
+            isinstance(a, Agency) and a.attribute(name) is not None for a in p.agencies)
+        if not declared and not on_agency:
+            yield (f"the time limit depends on {name!r}, which is neither a declared data "
+                   f"field nor an attribute of any agency; declare DataField({name!r}, str) "
+                   "or give the receiving agencies that attribute")
+    for n, what in ((p.supplement_requests, "supplement_requests"),
+                    (p.supplement_requests_per_agency, "supplement_requests_per_agency")):
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            yield f"{what} must be None or a whole number from 0, got {n!r}"
+    if not all(isinstance(r, PauseReason) for r in p.pause_reasons):
+        yield f"pause_reasons must be PauseReason values, got {p.pause_reasons!r:.120}"
+    else:
+        for dup in _duplicates(r.code for r in p.pause_reasons):
+            yield f"pause reason {dup!r} is listed twice"
+    for what in ("name_en", "sector"):
+        if not isinstance(getattr(p, what), str):
+            yield f"{what} must be text, got {getattr(p, what)!r}"
+    if not all(isinstance(u, str) and u.strip() for u in p.unverified):
+        yield f"unverified must list texts saying what is not confirmed, got {p.unverified!r}"
     if isinstance(p.fee, bool) or not isinstance(p.fee, int) or p.fee < 0:
         yield f"fee must be a whole number of VND from 0, got {p.fee!r}"
     if not isinstance(p.clock, ClockPolicy):
@@ -385,9 +477,6 @@ def _validate_identity(p: Procedure) -> Iterator[str]:
     if p.max_extension is not None and not isinstance(p.max_extension, TimeLimit):
         yield (f"max_extension must be a TimeLimit such as working_days(2) or None, got "
                f"{p.max_extension!r}")
-    n = p.supplement_requests_per_agency
-    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
-        yield f"supplement_requests_per_agency must be None or a whole number, got {n!r}"
 
 
 def _validate_graph(p: Procedure, steps: dict[str, Step], start: str) -> Iterator[str]:
@@ -412,13 +501,19 @@ def _validate_graph(p: Procedure, steps: dict[str, Step], start: str) -> Iterato
             yield f"parallel{fork.branches} lists branch {dup!r} twice"
         for branch in fork.branches:
             yield from graph.branch_problems(steps, fork, branch, set(joins))
-    if p.time_limit is not None and isinstance(p.time_limit, TimeLimit) and not stuck:
-        limit = p.time_limit.max_working_hours()
+    limits: tuple[TimeLimit, ...] = ()
+    if isinstance(p.time_limit, TimeLimit):
+        limits = (p.time_limit,)
+    elif isinstance(p.time_limit, VaryingLimit):
+        limits = p.time_limit.limits
+    sized = [(h, lim) for lim in limits if (h := lim.max_working_hours()) is not None]
+    if sized and not stuck:
         worst, path = graph.longest(steps, start)
-        if limit is not None and worst is not None and worst > limit:
+        shortest, limit = min(sized, key=lambda pair: pair[0])
+        if worst is not None and worst > shortest:
             yield (f"the step allotments on path {' -> '.join(path)} add up to "
                    f"{_days(worst)} working days, more than the statutory limit "
-                   f"({p.time_limit}); shorten them or fix the limit")
+                   f"({limit}); shorten them or fix the limit")
 
 
 def _days(hours: Decimal) -> str:
@@ -438,7 +533,7 @@ def interconnected(
     effective_from: dt.date = dt.date(2000, 1, 1),
     effective_to: dt.date | None = None,
     legal_basis: str = "",
-    time_limit: TimeLimit | None = None,
+    time_limit: TimeLimit | VaryingLimit | None = None,
     receivers: Iterable[str] | None = None,
     online: OnlineLevel = OnlineLevel.FULL,
     fee: int | None = None,

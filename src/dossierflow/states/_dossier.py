@@ -37,6 +37,7 @@ from dossierflow.states._events import (
     ResultReturned,
     Resumed,
     StepCompleted,
+    StopNoticeIssued,
     Stopped,
     Supplemented,
     SupplementRequested,
@@ -172,6 +173,16 @@ class Dossier:
         appointment may be moved only while no such apology stands."""
         for e in reversed(self.apologies):
             if e.new_appointment > at:
+                return e
+        return None
+
+    @property
+    def stop_notice(self) -> StopNoticeIssued | None:
+        """The notice of stopping (Form 05) of a withdrawn or stopped dossier, else None."""
+        if self.status is not Status.WITHDRAWN and self.status is not Status.STOPPED:
+            return None
+        for e in reversed(self.history):
+            if type(e) is StopNoticeIssued:
                 return e
         return None
 
@@ -394,6 +405,10 @@ def _apologized(v: list[Any], e: Apologized) -> None:
     v[_APOLOGIES] = (*v[_APOLOGIES], e)
 
 
+def _recorded(v: list[Any], e: Event) -> None:
+    """An event that only joins the history (a notice issued)."""
+
+
 _CHANGES: dict[type[Any], _Change] = {
     Filed: _filed,
     Received: _received,
@@ -412,6 +427,7 @@ _CHANGES: dict[type[Any], _Change] = {
     Extended: _extended,
     MemberCompleted: _member_completed,
     Apologized: _apologized,
+    StopNoticeIssued: _recorded,
 }
 """What each event changes in a dossier's field values (besides joining the history)."""
 assert set(_CHANGES) == set(EVENT_TYPES.values())

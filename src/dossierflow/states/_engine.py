@@ -150,6 +150,16 @@ class Engine:
             raise NotAuthorized(command.dossier_id, str(actor), "file",
                                 "dossiers are filed by the applicant or at a receiving desk")
         check_data(proc, command.data, required=True)
+        postmark = command.postmark
+        if postmark is not None:
+            check_instant(postmark, "postmark")
+            if command.channel is not Channel.POSTAL:
+                raise InvalidArgument(f"a postmark belongs to a postal filing; dossier "
+                                      f"{command.dossier_id} is filed {command.channel.name}")
+            if postmark > at:
+                raise InvalidArgument(f"postmark {postmark.isoformat()} is after the filing "
+                                      f"is recorded ({at.isoformat()}); give the arriving "
+                                      "postmark")
         event = Filed(command.dossier_id, proc.code, proc.version, command.channel, applicant,
-                      command.data, at, actor)
+                      command.data, at, actor, postmark)
         return evolve(None, event), (event,)

@@ -88,6 +88,9 @@ Actor: TypeAlias = Citizen | Officer | System
 
 @attrs.frozen
 class Filed:
+    """The dossier was submitted. ``postmark``: for a postal filing, the arriving postmark,
+    which is when it counts as received (None: not given)."""
+
     dossier: str
     procedure: str
     version: int
@@ -96,6 +99,7 @@ class Filed:
     data: tuple[tuple[str, Any], ...]
     at: dt.datetime
     actor: Actor
+    postmark: dt.datetime | None = None
 
 
 @attrs.frozen
@@ -175,10 +179,16 @@ class HandedOff:
 
 @attrs.frozen
 class Paused:
+    """An excluded period began. ``kind``: the code of the named
+    :class:`~dossierflow.rules.PauseReason` (None: a reason given in free text), with its
+    ``max_length`` as it stood when the pause began."""
+
     reason: str
     legal_basis: str
     at: dt.datetime
     actor: Actor
+    kind: str | None = None
+    max_length: TimeLimit | None = None
 
 
 @attrs.frozen
@@ -243,12 +253,29 @@ class Stopped:
 class Apologized:
     """Form 04: the agency that caused a delay apologises and gives a new appointment.
 
-    Reports still judge the dossier against its original appointment: late stays late."""
+    Reports still judge the dossier against its original appointment: late stays late.
+    ``late``: sent after the appointment it moves (reports count such apologies)."""
 
     agency: str
     reason: str
     original_appointment: dt.datetime | None
     new_appointment: dt.datetime
+    at: dt.datetime
+    actor: Actor
+    late: bool = False
+
+
+@attrs.frozen
+class StopNoticeIssued:
+    """Form 05 (Circular 03/2025/TT-VPCP, Appendix I): the notice that handling of the dossier
+    stopped, issued by ``agency`` (the receiving desk) with the reason and its basis.
+    ``requested_by_applicant``: the applicant withdrew it (Decree 118/2025/NĐ-CP, Art. 21);
+    otherwise the agency stopped it (e.g. no supplement came)."""
+
+    agency: str
+    requested_by_applicant: bool
+    reason: str
+    legal_basis: str
     at: dt.datetime
     actor: Actor
 
@@ -264,14 +291,14 @@ class Rated:
 Event: TypeAlias = (
     Filed | Received | Refused | SupplementRequested | Supplemented | StepCompleted | HandedOff
     | Paused | Resumed | Extended | Resolved | MemberCompleted | ResultReturned | Withdrawn
-    | Stopped | Rated | Apologized
+    | Stopped | Rated | Apologized | StopNoticeIssued
 )
 EVENT_TYPES: Mapping[str, type[Any]] = MappingProxyType({
     cls.__name__: cls
     for cls in (
         Filed, Received, Refused, SupplementRequested, Supplemented, StepCompleted, HandedOff,
         Paused, Resumed, Extended, Resolved, MemberCompleted, ResultReturned, Withdrawn,
-        Stopped, Rated, Apologized,
+        Stopped, Rated, Apologized, StopNoticeIssued,
     )
 })
 """Every event type by its stable stored name (read-only)."""

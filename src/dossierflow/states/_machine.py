@@ -11,7 +11,8 @@ Triggers are named after the commands:
 ``reject:<step>``, ``hand_off:<step>``, ``pause``, ``resume``, ``withdraw``, ``stop``,
 ``return_result``, ``rate``, ``apologize``. Choices become ordered conditional transitions on
 ``model.data``; ``complete_step`` takes ``data={...}`` to update it first, and
-``request_supplement`` takes ``agency=...`` to count requests against the procedure's bound.
+``request_supplement`` takes ``agency=...`` to count requests against the procedure's bounds
+(per dossier and per agency).
 The bounds of extensions and apologies are not modelled: they are arithmetic on time limits
 and instants, which the engine checks.
 """
@@ -78,11 +79,14 @@ def machine_spec(proc: Procedure) -> tuple[list[str], list[dict[str, Any]]]:
     def add(trigger: str, source: str, dest: str | None, **extra: Any) -> None:
         trans.append({"trigger": trigger, "source": source, "dest": dest, **extra})
 
-    bound = proc.supplement_requests_per_agency
-    limit: dict[str, Any] = {}
+    bound, per_dossier = proc.supplement_requests_per_agency, proc.supplement_requests
+    conditions: list[Any] = []
     if bound is not None:
-        limit = {"conditions": [lambda event: event.model.requests.count(
-            event.kwargs.get("agency")) < bound]}
+        conditions.append(lambda event: event.model.requests.count(
+            event.kwargs.get("agency")) < bound)
+    if per_dossier is not None:
+        conditions.append(lambda event: len(event.model.requests) < per_dossier)
+    limit: dict[str, Any] = {"conditions": conditions} if conditions else {}
     record = {"after": [lambda event: event.model.requests.append(event.kwargs.get("agency"))]}
     add("receive", "filed", None)  # replaced below once the first configuration is known
     trans.pop()

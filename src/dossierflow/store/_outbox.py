@@ -22,17 +22,17 @@ from dossierflow.states import (
     Refused,
     Resolved,
     ResultReturned,
-    Stopped,
+    StopNoticeIssued,
     SupplementRequested,
-    Withdrawn,
 )
 from dossierflow.store import _schema as t
 from dossierflow.store._sql import MICROSECOND, to_us
 
 NOTIFY: tuple[type[Any], ...] = (Received, Refused, SupplementRequested, Apologized, Resolved,
-                                 ResultReturned, Stopped, Withdrawn)
+                                 ResultReturned, StopNoticeIssued)
 """Events that put a message in the outbox by default: what the applicant is told (the
-receipt, a refusal, a supplement request, an apology, the result, a stop)."""
+receipt, a refusal, a supplement request, an apology, the result, and the notice of stopping,
+Form 05, whether the agency stopped the dossier or the applicant withdrew it)."""
 
 
 @attrs.frozen

@@ -1,7 +1,7 @@
 """The deadline sweeper's rule (package-internal): when a dossier gets an apology. A dossier
 overdue at an instant (:meth:`dossierflow.clock.Sla.overdue`: paused dossiers whose time ran
-out included) gets one (Form 04), from the agency the rule of blame names, unless an apology
-whose new appointment is still ahead stands (:meth:`dossierflow.states.Dossier.pending_apology`);
+out included) gets one (Form 04), from the agency the rule of blame names, unless it already
+had one (an appointment is moved only once);
 ``Store.sweep`` applies it to every dossier overdue in the projection, each in its own
 transaction and on its own (one that fails is reported, the others go on), and returns a
 :class:`SweepReport`.
@@ -20,9 +20,11 @@ from dossierflow.states import Command, Dossier
 
 def apology_due(sla: Sla, d: Dossier, at: dt.datetime, reason: str) -> Command | None:
     """The apology to make for ``d`` at ``at``, or None when none is due: it is not overdue,
-    or an earlier apology's new appointment is still ahead."""
+    or it already had its apology (an appointment is moved only once)."""
+    if d.apologies:
+        return None
     timeline = sla.timeline(d)  # folded once, for the overdue check and the apology
-    if not timeline.is_overdue(at) or d.pending_apology(at) is not None:
+    if not timeline.is_overdue(at):
         return None
     return sla.apology(d, at, reason, timeline=timeline)
 
