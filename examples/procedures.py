@@ -2,7 +2,7 @@
 
 The definitions are in ``src/dossierflow/samples.py``, written as a portal developer would
 write them from the published process. This example files, receives and handles one dossier of
-each, prints their control slips (Form 05), and shows a refused command.
+each, prints their control slips (Form 06), and shows a refused command.
 """
 
 import datetime as dt
@@ -66,7 +66,7 @@ try:
 except TransitionNotAllowed as refused:
     print("refused:", refused)
 
-print("control slip (Form 05):")
+print("control slip (Form 06):")
 for row in group.control_slip():
     print(f"  {row.at:%H:%M} {row.step:<30} {row.from_unit}/{row.from_person} -> "
           f"{row.to_unit} ({row.result})")
