@@ -359,6 +359,29 @@ def test_a_read_only_database_refuses_codes(store_spec: Spec, opened: Any) -> No
     assert opened().next_dossier_code("H29.123.45", D(2026, 3, 10)).endswith("-0002")
 
 
+@pytest.mark.parametrize("store_spec", ["postgresql"], indirect=True)
+def test_a_lost_postgresql_connection_is_retried_once(store_spec: Spec, opened: Any) -> None:
+    store = opened()
+    assert store.next_dossier_code("H29.123.45", D(2026, 3, 10)).endswith("-0001")
+    with store.db.connect() as conn:  # the pooled connection the store allocates on
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    admin = sa.create_engine(store_spec[1].replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+    assert store.next_dossier_code("H29.123.45", D(2026, 3, 10)).endswith("-0002")
+
+
+def test_other_databases_are_told_what_codes_need() -> None:
+    from sqlalchemy.dialects import mysql
+
+    from dossierflow import StoreError
+    from dossierflow.store._sequences import Sequences
+
+    with pytest.raises(StoreError, match="need PostgreSQL or SQLite"):
+        Sequences(mysql.dialect()).check()
+
+
 # ---------------------------------------------------------------------------- concurrency
 
 STORES, THREADS, EACH = 3, 4, 40  # 3 stores x 4 threads = 12 threads, 40 codes each: 480
