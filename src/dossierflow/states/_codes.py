@@ -40,6 +40,7 @@ What is inferred, and how this module settles it:
 - The text of clauses 1 and 2 of Art. 13 was not available; clause 1 is taken to be clause 3
   without ``AA`` (the shape Circular 04/2025 extends), and dossiers outside centralised
   services keep it (clause 3 is an addition).
+- IDs written the old way are held to the same alphabet and length as electronic IDs.
 - Which two digits of the owner's ID form ``AA`` is not said: it is configuration, given by
   the caller (``system=``), any two digits.
 - Old and new shapes are told apart by where the level-1 group sits. An ID with a level-1
