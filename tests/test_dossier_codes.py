@@ -52,6 +52,10 @@ EXAMPLES = [
     # Before clause 3 took effect six digits can only be a clause 1 sequence.
     ("H29.123.45-260124-100042", "H29.123.45", D(2026, 1, 24), 100042, None, NEW),
     ("H29.123.45-260125-100042", "H29.123.45", D(2026, 1, 25), 42, "10", CENTRAL),
+    # "10" + "0000042" is no written sequence, nor "10" + "0000": the only reading is a
+    # clause 1 sequence.
+    ("H29.123.45-260310-100000042", "H29.123.45", D(2026, 3, 10), 100000042, None, NEW),
+    ("H29.123.45-260310-100000", "H29.123.45", D(2026, 3, 10), 100000, None, NEW),
     # A single group is level 1 at both ends: the shape in force on the receipt date.
     ("H29-250914-0007", "H29", D(2025, 9, 14), 7, None, OLD),
     ("H29-250915-0007", "H29", D(2025, 9, 15), 7, None, NEW),
@@ -118,7 +122,8 @@ BAD = [
     ("H29.123.45-260310-", {}, "the sequence '' must be digits"),
     ("H29.123.45-260310-0000", {}, r"is zero; the day's sequence starts at 1 \(0001\)"),
     ("H29.123.45-260310-010000", {"centralised": True}, "sequence 0000 is zero"),
-    ("H29.123.45-260310-00042", {}, "leading zero beyond four digits; it is written 0042"),
+    ("H29.123.45-260310-00042", {}, "leading zero beyond four digits; it is written 0042$"),
+    ("H29.123.45-260310-0100042", {}, "it is written 100042$"),  # 01 + 00042 is no reading
     ("H29.123.45-260310-010042", {"centralised": False},
      "leading zero.*parse it with centralised=True"),
     ("H29.123.45-251210-010042", {}, r"leading zero.*apply from 25/01/2026"),
@@ -232,8 +237,10 @@ def test_parsing_a_formatted_code_gives_it_back(code: DossierCode) -> None:
                                system=code.system) == text
     assert parse_dossier_code(text, centralised=code.centralised) == code
     tail = text.rsplit("-", 1)[1]
-    if code.shape is NEW and code.received >= D(2026, 1, 25) and len(tail) >= 6:
-        # A clause 1 sequence from 100,000 reads as AA + sequence unless the caller says.
+    if code.shape is NEW and code.received >= D(2026, 1, 25) and len(tail) >= 6 and \
+            int(tail[2:]) > 0 and (len(tail) == 6 or tail[2] != "0"):
+        # A clause 1 sequence from 100,000 reads as AA + sequence unless the caller says,
+        # when the digits after AA are a sequence as it is written.
         guessed = parse_dossier_code(text)
         assert (guessed.system, guessed.sequence) == (tail[:2], int(tail[2:]))
     else:

@@ -51,7 +51,9 @@ What is inferred, and how this module settles it:
   or more are either a clause 3 code or a clause 1 sequence from 100,000. Callers that know
   the procedure's mode say so (``centralised=True`` or ``False``); otherwise a code received
   from 25/01/2026 with six digits or more is read as clause 3 (one agency receiving 100,000
-  dossiers in a day is not a case to plan for), and an earlier one as clause 1.
+  dossiers in a day is not a case to plan for) when the digits after ``AA`` are a sequence
+  as it is written (below), and as clause 1 when they are not (``100000042``: ``0000042``
+  is no written sequence) or the code is earlier.
 - The Circular 01/2018 sequence is written with four digits, and with more from 10,000 a day
   rather than refused (nothing else could number those dossiers).
 - A sequence is written with the fewest digits from four: ``0042``, ``10000``, never
@@ -263,6 +265,12 @@ def _system_problem(system: object) -> str | None:
     return None
 
 
+def _written(digits: str) -> bool:
+    """Whether ``digits`` is a sequence as it is written: from 1, with the fewest digits from
+    four."""
+    return len(digits) >= 4 and int(digits) > 0 and (len(digits) == 4 or digits[0] != "0")
+
+
 def format_dossier_code(agency: str, received: dt.date, sequence: int, *,
                         system: str | None = None) -> str:
     """The code of the ``sequence``-th dossier ``agency`` (its electronic ID) received on
@@ -281,8 +289,9 @@ def parse_dossier_code(text: str, *, centralised: bool | None = None) -> Dossier
     ``centralised`` says how to read the last segment of a code whose ID begins with its
     level-1 group: ``True``, ``AA`` then the sequence (Circular 03/2025/TT-VPCP Art. 13(3));
     ``False``, the sequence alone (Art. 13(1)); ``None``, the first when the code was
-    received from 25/01/2026 and the segment has six digits or more, else the second. Codes
-    of the Circular 01/2018 shape have no ``AA``.
+    received from 25/01/2026, the segment has six digits or more and what follows ``AA`` is a
+    sequence as it is written (``0042``, ``10000``; not ``00042``), else the second. Codes of
+    the Circular 01/2018 shape have no ``AA``.
 
     :class:`InvalidArgument` quotes ``text`` and says what is wrong and how to write it."""
     if centralised is not None and not isinstance(centralised, bool):
@@ -319,7 +328,8 @@ def parse_dossier_code(text: str, *, centralised: bool | None = None) -> Dossier
             raise bad(f"centralised=True, but {agency!r} ends with its level-1 group (the "
                       "Circular 01/2018/TT-VPCP shape); a centralised code's ID begins with "
                       "it (Circular 03/2025/TT-VPCP Art. 13(3))")
-    elif centralised or (centralised is None and received >= _CENTRALISED and len(tail) >= 6):
+    elif centralised or (centralised is None and received >= _CENTRALISED and len(tail) >= 6
+                         and _written(tail[2:])):
         if received < _CENTRALISED:
             raise bad(f"centralised=True, but centralised codes apply to dossiers received "
                       f"from 25/01/2026 (Circular 04/2025/TT-VPCP Art. 23(1)); {day} is earlier")
@@ -340,7 +350,7 @@ def parse_dossier_code(text: str, *, centralised: bool | None = None) -> Dossier
         if shape is CodeShape.CIRCULAR_03_2025 and received < _CENTRALISED:
             hint = ("; centralised codes (AA, then the sequence) apply from 25/01/2026 "
                     "(Circular 04/2025/TT-VPCP Art. 23(1))")
-        elif shape is CodeShape.CIRCULAR_03_2025:
+        elif shape is CodeShape.CIRCULAR_03_2025 and len(tail) >= 6 and _written(tail[2:]):
             hint = ("; if its first two digits are the owning system's AA, parse it with "
                     "centralised=True")
         raise bad(f"the sequence {tail} has a leading zero beyond four digits; it is written "
