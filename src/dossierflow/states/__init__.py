@@ -6,6 +6,12 @@ returns the new dossier and its new events.
 """
 
 from dossierflow.states._catalogue import Catalogue
+from dossierflow.states._codes import (
+    CodeShape,
+    DossierCode,
+    format_dossier_code,
+    parse_dossier_code,
+)
 from dossierflow.states._commands import (
     ALLOWED,
     COMMAND_NAMES,
@@ -119,11 +125,13 @@ __all__ = [
     "Channel",
     "Choice",
     "Citizen",
+    "CodeShape",
     "Command",
     "CompleteStep",
     "ControlSlipRow",
     "DataField",
     "Dossier",
+    "DossierCode",
     "End",
     "Engine",
     "Event",
@@ -182,8 +190,10 @@ __all__ = [
     "event_to_dict",
     "evolve",
     "fold",
+    "format_dossier_code",
     "interconnected",
     "parallel",
+    "parse_dossier_code",
     "to_json",
     "when",
 ]

@@ -14,6 +14,7 @@ The modules are package-internal, one concept each; import the names below from 
   PostgreSQL single-statement save) and the encoding of instants (:func:`to_us`, :func:`from_us`);
 - ``_projection``: a dossier's projection row and worklist rows;
 - ``_worklists``: :class:`Entry` and the worklist, overdue and due-soon queries;
+- ``_sequences``: the daily sequence of dossier codes (``Store.next_dossier_code``);
 - ``_sweeper``: when the deadline sweeper apologises for a dossier, and :class:`SweepReport`;
 - ``_outbox``: :class:`OutboxMessage`, :data:`NOTIFY`, the relay and :class:`RelayReport`;
 - ``_chain``: the hash chain (:data:`GENESIS`, :func:`row_hash`, :func:`chain_hash`,

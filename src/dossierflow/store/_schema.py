@@ -19,6 +19,9 @@ version, upgrading older tables step by step.
 - ``df_outbox``: domain events for the application to deliver (SMS, e-mail, letters), written
   in the same transaction as the events, with an idempotency key, and why the relay set a
   message aside (``quarantined``: its stored payload cannot be read).
+- ``df_code_sequences``: the last sequence number given out for each agency (its electronic
+  ID), receipt date and, for centralised services, owning system: what the dossier codes'
+  daily sequence is allocated from.
 - ``df_meta``: the schema version (and, while an upgrade's new projection columns are not
   yet filled in, ``projection_stale``).
 
@@ -35,7 +38,7 @@ import sqlalchemy as sa
 
 from dossierflow._errors import SchemaError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version of the tables this library creates and reads.
 
 - 1 (dossierflow 0.1.0.dev0): the first.
@@ -50,7 +53,8 @@ SCHEMA_VERSION = 4
   ``sha256`` or ``hmac-sha256`` for rows whose hash covers every column) and ``df_dossiers``
   gains ``head_hash`` (the hash of the dossier's last event). The upgrade adds the columns and
   marks the projection stale; the store fills the heads in from the event log when it opens
-  the database. No event is rewritten."""
+  the database. No event is rewritten.
+- 5: dossier codes: the table ``df_code_sequences`` (nothing else changes)."""
 
 metadata = sa.MetaData()
 
@@ -131,6 +135,17 @@ outbox = sa.Table(
     sa.Index("df_outbox_pending", "delivered_us", "id"),
     # The relay's order per dossier: is an earlier message of the dossier still undelivered?
     sa.Index("df_outbox_dossier", "dossier_id", "seq"),
+)
+
+code_sequences = sa.Table(
+    "df_code_sequences", metadata,
+    # The receiving agency's electronic ID (at most 35 characters, Decision 20/2020/QĐ-TTg
+    # Art. 4), the receipt date (local), and the owning system's two digits ('' for codes
+    # without them): each has its own daily sequence.
+    sa.Column("agency", sa.String(35), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("system", sa.String(2), primary_key=True),
+    sa.Column("last_sequence", sa.Integer, nullable=False),
 )
 
 meta = sa.Table(
@@ -231,11 +246,18 @@ def _to_4(conn: sa.Connection) -> None:
         conn.execute(sa.insert(meta).values(key=STALE, value="1"))
 
 
+def _to_5(conn: sa.Connection) -> None:
+    """Version 4 to 5: the dossier codes' sequences (a new table; ``create_schema`` has
+    already made it, an application's own migration may not have)."""
+    code_sequences.create(conn, checkfirst=True)
+
+
 def upgrade_schema(conn: sa.Connection, version: int) -> None:
     """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order; the
     projection columns an upgrade adds are filled in by the store, which marks it with
     :data:`STALE`)."""
-    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4}
+    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4,
+                                                       4: _to_5}
     while version < SCHEMA_VERSION:
         steps[version](conn)
         version += 1

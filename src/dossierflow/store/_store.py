@@ -2,8 +2,8 @@
 ``dossierflow.store``): dossiers kept as an append-only, hash-chained event log plus a
 current-state projection, on SQLite (embedded, the default), in memory, or on PostgreSQL,
 through one SQLAlchemy Core code path. Its constructors, loading, saving, running and filing
-commands, and thin methods over the worklists, the sweeper, the outbox relay and the chain
-check.
+commands, and thin methods over the worklists, the sweeper, the outbox relay, the chain
+check and the dossier codes' daily sequences.
 
 Every accepted command is saved in one transaction: its events, the dossier's new projection,
 its worklist rows and its outbox messages, or nothing. Saving checks the version the dossier
@@ -46,6 +46,7 @@ from dossierflow.states import (
     Actor,
     Command,
     Dossier,
+    DossierCode,
     Engine,
     Event,
     File,
@@ -91,6 +92,7 @@ from dossierflow.store._outbox import (
 )
 from dossierflow.store._outbox import relay as relay_outbox
 from dossierflow.store._projection import holding, project
+from dossierflow.store._sequences import Sequences
 from dossierflow.store._sql import (
     EventRow,
     Prepared,
@@ -229,6 +231,7 @@ class Store:
         self._faults = Faults(db)
         self._transactions = OpenTransactions(db)
         self._clock = ServerClock(self.db, tolerance, sqlite=self._sqlite)
+        self._sequences = Sequences(db.dialect)
         # Statements compiled once: building, keying and compiling a statement costs more
         # than running it.
         ev, ds, act = t.events, t.dossiers, t.active
@@ -840,6 +843,69 @@ class Store:
         self._clock.check(at, None if connection is None else connection.connection)
         self._save_decided(None, after, events, connection)  # the engine decided: no admit
         return after
+
+    # -------------------------------------------------------------------- dossier codes
+
+    @_guarded()
+    def next_dossier_code(self, agency: str, on: dt.date | dt.datetime, *,
+                          system: str | None = None,
+                          connection: sa.Connection | None = None) -> str:
+        """The code of the next dossier ``agency`` (its electronic ID, such as
+        ``"H29.123.45"``) receives on ``on``: ``"H29.123.45-260310-0042"`` for the 42nd of
+        10/03/2026 (Circular 03/2025/TT-VPCP Art. 13; see
+        :func:`~dossierflow.states.format_dossier_code`). ``system``, the two digits of the
+        agency that owns a nationwide centralised service, gives its code
+        (``"H29.123.45-260310-010042"``, from 25/01/2026) and a sequence of its own.
+
+        ``on`` is the receipt date, or the receipt instant (timezone-aware; a naive datetime
+        raises :class:`~dossierflow.NaiveDatetimeError`), whose date is taken on the engine's
+        calendar (Asia/Ho_Chi_Minh for ``vietnam()``). The sequence of each agency, day and
+        system counts 1, 2, 3... and never gives a number twice, whatever the threads,
+        processes or nodes allocating at once: one atomic statement in ``df_code_sequences``.
+
+        A number given out is used up, even if the filing it was for fails; allocate it with
+        ``connection=`` in the filing's transaction to have it given back on a rollback (the
+        counter's row is then locked until the transaction ends, so filings at that agency on
+        that day wait for one another). A lost PostgreSQL connection is retried once: at
+        worst a number is skipped, never given twice. The ID, the date and ``system`` are
+        checked before any query (:class:`InvalidArgument`); a day ahead of the database
+        server's clock raises :class:`~dossierflow.ClockSkew`, a read-only database
+        :class:`~dossierflow.StoreReadOnly`, an open transaction of this thread without
+        ``connection=`` :class:`~dossierflow.TransactionOpen`."""
+        if isinstance(on, dt.datetime):
+            day = check_instant(on, "on").astimezone(self._zone).date()
+            instant = on
+        elif isinstance(on, dt.date):
+            day = on
+            instant = dt.datetime.combine(on, dt.time(), tzinfo=self._zone)
+        else:
+            raise InvalidArgument("on must be the receipt date (datetime.date) or instant "
+                                  f"(a timezone-aware datetime.datetime), got {on!r:.80}")
+        first = DossierCode(agency, day, 1, system)  # checks the ID, the day and the system
+        self._sequences.check()
+        if connection is None:
+            self._transactions.check("next_dossier_code")
+            self._clock.check(instant)
+            try:
+                number = self._next_sequence(agency, day, system)
+            except Exception as exc:
+                if not self._faults.lost(exc):
+                    raise
+                self._lost_connection()  # a number may be skipped, never given twice
+                number = self._next_sequence(agency, day, system)
+        else:
+            self._clock.check(instant, connection.connection)
+            number = self._sequences.next(connection, agency, day, system)
+        return str(attrs.evolve(first, sequence=number))
+
+    def _next_sequence(self, agency: str, day: dt.date, system: str | None) -> int:
+        """Allocate in a transaction of the store's own: SQLite ``BEGIN IMMEDIATE`` (the
+        write lock from the start); PostgreSQL one statement in autocommit mode."""
+        if self._sqlite:
+            with self.db.begin() as conn:
+                return self._sequences.next(conn, agency, day, system)
+        with self._reader.connect() as conn:
+            return self._sequences.next(conn, agency, day, system)
 
     # ------------------------------------------------------------------------ worklists
 
