@@ -59,6 +59,7 @@ NONE = "none"
 
 _TYPES = {t.__name__: t for t in DATA_TYPES}
 _E = TypeVar("_E", bound=enum.Enum)
+_T = TypeVar("_T")
 _DURATION = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d{1,6})?))?$")
 
 # ---------------------------------------------------------------------------------- writing
@@ -287,7 +288,7 @@ def _or_none(read: Callable[[object, str], Any]) -> Callable[[object, str], Any]
     return maybe
 
 
-def _checked(path: str, build: Callable[[], Any]) -> Any:
+def _checked(path: str, build: Callable[[], _T]) -> _T:
     """``build()``, its value errors prefixed with ``path``."""
     try:
         return build()
@@ -402,7 +403,7 @@ def _read_agency(value: object, path: str) -> Agency:
     attrs_table = _Table(t.get("attributes", lambda v, _: v, {}), t.where("attributes"))
     attributes = {str(k): attrs_table.get(str(k), _text) for k in attrs_table.value}
     t.done()
-    return _checked(path, lambda: Agency(ident, name, level, attributes))  # type: ignore[arg-type]
+    return _checked(path, lambda: Agency(ident, name, level, attributes))
 
 
 def _read_field(value: object, path: str) -> DataField:
