@@ -59,8 +59,8 @@ SEQUENCE: list[tuple[Any, Any, str, dict[str, Any]]] = [
      "complete_step:1.001193/register", {}),
     (CompleteStep("1.002364/issue_card", Outcome.APPROVE), CARD,
      "complete_step:1.002364/issue_card", {}),
-    (CompleteStep("1.004194/register_residence", Outcome.APPROVE), POLICE,
-     "complete_step:1.004194/register_residence", {}),
+    (CompleteStep("1.004222/register_residence", Outcome.APPROVE), POLICE,
+     "complete_step:1.004222/register_residence", {}),
     (ReturnResult(), DESK, "return_result", {}),
     (Rate(5), MOM, "rate", {}),
 ]

@@ -88,7 +88,7 @@ def finished_dossier(engine: Engine, rng: random.Random, ident: str) -> Dossier:
          Officer("h", "ubnd_xa", "chairman")),
         (CompleteStep("1.002364/issue_card", Outcome.APPROVE),
          Officer("b", "bhxh", "card_officer")),
-        (CompleteStep("1.004194/register_residence", Outcome.APPROVE),
+        (CompleteStep("1.004222/register_residence", Outcome.APPROVE),
          Officer("p", "ca_xa", "residence_officer")),
         (ReturnResult(), Officer("d", "ubnd_xa", "one_stop")),
     ]

@@ -126,16 +126,16 @@ def test_group_a_runs_parallel_branches_and_records_members() -> None:
     assert run.dossier.active_steps == ("1.001193/verify",)
     run.do(CompleteStep("1.001193/verify"), CIVIL)
     run.do(CompleteStep("1.001193/register", Outcome.APPROVE), CHAIR)
-    assert set(run.dossier.active_steps) == {"1.004194/register_residence",
+    assert set(run.dossier.active_steps) == {"1.004222/register_residence",
                                              "1.002364/issue_card"}
     run.do(CompleteStep("1.002364/issue_card", Outcome.APPROVE), CARD)
     assert run.dossier.status is Status.IN_PROGRESS
     run.refused(CompleteStep("1.002364/issue_card"), CARD, TransitionNotAllowed,
                 "step '1.002364/issue_card' is not active")
-    run.do(CompleteStep("1.004194/register_residence", Outcome.APPROVE), POLICE)
+    run.do(CompleteStep("1.004222/register_residence", Outcome.APPROVE), POLICE)
     assert run.dossier.status is Status.RESOLVED
     members = [e.member for e in run.dossier.history if type(e).__name__ == "MemberCompleted"]
-    assert members == ["1.001193", "1.002364", "1.004194"]
+    assert members == ["1.001193", "1.002364", "1.004222"]
     slip = run.dossier.control_slip()
     assert slip[0].to_unit == "ubnd_xa"  # the desk transfers to the commune's first step
     assert slip[3].to_unit == "ca_xa, bhxh"  # the handoff from the commune to both agencies
@@ -196,7 +196,7 @@ def test_supplement_pauses_and_resumes_the_same_steps() -> None:
     run.refused(Supplement(), STRANGER, NotAuthorized, "only the applicant")
     run.do(Supplement(["parents' marriage certificate"]), MOM)
     assert run.dossier.status is Status.IN_PROGRESS
-    assert set(run.dossier.active_steps) == {"1.004194/register_residence",
+    assert set(run.dossier.active_steps) == {"1.004222/register_residence",
                                              "1.002364/issue_card"}
     run.refused(RequestSupplement(["photo"]), CARD, TransitionNotAllowed,  # once per dossier
                 r"already been asked for a supplement 1 time\(s\) \(by ca_xa\)")

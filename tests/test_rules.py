@@ -303,7 +303,7 @@ def test_parallel_branches_each_account_for_their_time() -> None:
     sla = Sla(engine)
     d = live_group(engine)
     steps = {s.step: s for s in sla.steps(d)}
-    for branch in ("1.004194/register_residence", "1.002364/issue_card"):
+    for branch in ("1.004222/register_residence", "1.002364/issue_card"):
         chain = [steps["1.001193/check"], steps["1.001193/register"], steps[branch]]
         total = sum((s.consumed for s in chain), dt.timedelta(0))
         assert total == VN.working_time_between(chain[0].activated, chain[-1].completed)
@@ -321,7 +321,7 @@ def live_group(engine: Engine, residence_at: dt.datetime | None = None) -> Dossi
          vn(2026, 3, 2, 14)),
         (CompleteStep("1.002364/issue_card"), Officer("b", "bhxh", "card_officer"),
          vn(2026, 3, 3, 11)),
-        (CompleteStep("1.004194/register_residence"), Officer("p", "ca_xa",
+        (CompleteStep("1.004222/register_residence"), Officer("p", "ca_xa",
                                                                "residence_officer"),
          residence_at or vn(2026, 3, 4, 10)),
     ]
@@ -347,7 +347,7 @@ def test_on_time_early_late_and_who_caused_it() -> None:
     assert late.verdict is Verdict.LATE
     assert late.margin == -dt.timedelta(hours=8, minutes=55)
     assert late.responsible == "ca_xa"
-    residence = next(s for s in late.steps if s.step == "1.004194/register_residence")
+    residence = next(s for s in late.steps if s.step == "1.004222/register_residence")
     assert residence.verdict is Verdict.LATE
     card = next(s for s in late.steps if s.step == "1.002364/issue_card")
     assert card.verdict is Verdict.EARLY  # due 4 March 14:00, done on the 3rd
@@ -378,7 +378,7 @@ def test_apology_gives_a_new_appointment_but_late_stays_late() -> None:
     with pytest.raises(InvalidArgument, match="later than now"):
         engine.apply(open_, attrs.evolve(command, new_appointment=vn(2026, 3, 5, 9)),
                      at=vn(2026, 3, 5, 10), actor=System("sweeper"))
-    done, _ = engine.apply(sorry, CompleteStep("1.004194/register_residence"),
+    done, _ = engine.apply(sorry, CompleteStep("1.004222/register_residence"),
                            at=vn(2026, 3, 6, 10), actor=Officer("p", "ca_xa",
                                                                "residence_officer"))
     verdict = sla.classify(done)

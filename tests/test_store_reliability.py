@@ -121,7 +121,7 @@ def _busy_writer(spec: Spec, seed: int) -> None:
         "1.001193/check": Officer("c", "ubnd_xa", "civil_status"),
         "1.001193/register": Officer("h", "ubnd_xa", "chairman"),
         "1.002364/issue_card": Officer("b", "bhxh", "card_officer"),
-        "1.004194/register_residence": Officer("p", "ca_xa", "residence_officer"),
+        "1.004222/register_residence": Officer("p", "ca_xa", "residence_officer"),
     }
     n = 0
     while True:
@@ -131,7 +131,7 @@ def _busy_writer(spec: Spec, seed: int) -> None:
                    actor=MOM)
         store.run(ident, Receive("BN"), at=now, actor=DESK)
         steps = ["1.001193/check", "1.001193/register", "1.002364/issue_card",
-                 "1.004194/register_residence"]
+                 "1.004222/register_residence"]
         if rng.random() < 0.5:
             steps[2], steps[3] = steps[3], steps[2]
         for step in steps:  # the last completion appends three events in one command

@@ -126,7 +126,7 @@ def _life(desk: _Desk, code: str, rng: random.Random) -> None:
         desk.do(CompleteStep("1.001193/register", Outcome.APPROVE), OFFICERS["chairman"],
                 desk.after(rng.uniform(0.5, 2)))
         branches = [("1.002364/issue_card", "card_officer", rng.uniform(3, 14)),
-                    ("1.004194/register_residence", "residence_officer",
+                    ("1.004222/register_residence", "residence_officer",
                      rng.uniform(16, 28) if rng.random() < 0.2 else rng.uniform(3, 13))]
         if rng.random() < 0.2:
             desk.do(RequestSupplement(["household registration details"],

@@ -1,22 +1,21 @@
 """Sample procedures, written as a portal developer would write them from the published process.
 
-They back the examples, the demo, the benchmarks and the tests. The time limits follow the
-texts cited on each; the procedure codes are the ones commonly shown for these procedures on
-provincial portals and are illustrative: check a code against the National Procedure Database
-(csdl.dichvucong.gov.vn) before relying on it.
+They back the examples, the demo, the benchmarks and the tests. Their codes, names, fields,
+time limits, fees, online levels and legal bases come from :mod:`dossierflow.catalogues.vietnam`
+(where a sample's structure matches the catalogue's); their steps are kept small and stable.
+What the catalogue could not confirm is in each procedure's ``unverified``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from dossierflow.rules import same_day, working_days
+from dossierflow.catalogues import vietnam
+from dossierflow.rules import working_days
 from dossierflow.states import (
     END,
     Agency,
     Catalogue,
-    DataField,
-    OnlineLevel,
     Procedure,
     Step,
     choice,
@@ -32,21 +31,25 @@ TWO_TIER = dt.date(2025, 7, 1)
 """Two-tier local government: communes receive dossiers from 1 July 2025."""
 
 
+def _facts(entry: Procedure) -> dict[str, object]:
+    """What a sample takes from the catalogue's ``entry``: identity, name, field and basis."""
+    return {"code": entry.code, "name": entry.name, "name_en": entry.name_en,
+            "sector": entry.sector, "legal_basis": entry.legal_basis,
+            "unverified": entry.unverified, "effective_from": entry.effective_from}
+
+
 def certified_copy() -> Procedure:
     """Certified copy from an original: the same working day, or the next one if received
     after 15:00 (Decree 23/2015/NĐ-CP, Art. 7)."""
-    basis = "Decree 23/2015/NĐ-CP, Art. 7"
+    entry = vietnam.certified_copy()
     return Procedure(
-        code="2.000815",
-        name="Certified copy from an original document",
+        **_facts(entry),  # type: ignore[arg-type]
         version=1,
-        effective_from=TWO_TIER,
-        legal_basis=basis,
         agencies=[COMMUNE],
         receivers=["ubnd_xa"],
-        fee=2_000,
-        online=OnlineLevel.FULL,
-        time_limit=same_day(legal_basis=basis),
+        fee=entry.fee,
+        online=entry.online,
+        time_limit=entry.time_limit,
         steps=[
             Step("certify", owner=COMMUNE.role("justice_officer"), then="sign",
                  can_reject=True, description="compare the copy with the original"),
@@ -58,17 +61,15 @@ def certified_copy() -> Procedure:
 def birth_registration() -> Procedure:
     """Birth registration at the commune: the certificate the same working day (Law on Civil
     Status 2014, Art. 16; Decree 63/2024/NĐ-CP for the electronic certificate)."""
-    basis = "Law on Civil Status 2014, Art. 16"
+    entry = vietnam.birth_registration()
     return Procedure(
-        code="1.001193",
-        name="Birth registration",
-        effective_from=TWO_TIER,
-        legal_basis=basis,
+        **_facts(entry),  # type: ignore[arg-type]
         agencies=[COMMUNE],
         receivers=["ubnd_xa"],
-        time_limit=same_day(legal_basis=basis),
-        data=[DataField("child_name", str, required=True),
-              DataField("needs_verification", bool)],
+        time_limit=entry.time_limit,
+        fee=entry.fee,
+        online=entry.online,
+        data=entry.data,
         steps=[
             Step("check", owner=COMMUNE.role("civil_status"), allotment=working_days(0.5),
                  then=choice(when("needs_verification", then="verify"), otherwise="register"),
@@ -81,13 +82,12 @@ def birth_registration() -> Procedure:
 
 
 def permanent_residence() -> Procedure:
-    """Permanent-residence registration of the newborn by the commune police: 2 working days
-    within group A (Decree 63/2024/NĐ-CP)."""
+    """Permanent-residence registration (1.004222) of the newborn by the commune police: 2
+    working days within group A (Decree 63/2024/NĐ-CP); 7 on its own (the catalogue's)."""
+    entry = vietnam.permanent_residence()
     return Procedure(
-        code="1.004194",
-        name="Permanent residence registration",
-        effective_from=TWO_TIER,
-        legal_basis="Law on Residence 2020, Art. 22; Decree 63/2024/NĐ-CP",
+        **{**_facts(entry),  # type: ignore[arg-type]
+           "legal_basis": f"{entry.legal_basis}; Decree 63/2024/NĐ-CP"},
         agencies=[POLICE],
         receivers=["ca_xa"],
         time_limit=working_days(2),
@@ -101,14 +101,12 @@ def permanent_residence() -> Procedure:
 def health_insurance_card() -> Procedure:
     """Health-insurance card for a child under 6 by social insurance: 2 working days within
     group A (Decree 63/2024/NĐ-CP)."""
+    entry = vietnam.health_insurance_card()
     return Procedure(
-        code="1.002364",
-        name="Health-insurance card for a child under 6",
-        effective_from=TWO_TIER,
-        legal_basis="Law on Health Insurance 2008, Art. 16; Decree 63/2024/NĐ-CP",
+        **_facts(entry),  # type: ignore[arg-type]
         agencies=[SOCIAL_INSURANCE],
         receivers=["bhxh"],
-        time_limit=working_days(2),
+        time_limit=entry.time_limit,
         steps=[
             Step("issue_card", owner=SOCIAL_INSURANCE.role("card_officer"),
                  allotment=working_days(2), then=END),

@@ -3,7 +3,7 @@ callback style (and, in our tests, an oracle for the engine's state semantics).
 
 Its states are the dossier's configurations: the status and, while the dossier is being handled,
 which steps are active and how many parallel branches wait at each join, e.g.
-``in_progress:1.004194/register_residence+1.002364/issue_card``. They are found by exploring the
+``in_progress:1.004222/register_residence+1.002364/issue_card``. They are found by exploring the
 definition's graph through :func:`._graph.outcomes` (every way a ``then`` can go, with the
 conditions each needs), where the engine asks :func:`._graph.choose` for one dossier's way.
 Triggers are named after the commands:
