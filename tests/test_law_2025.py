@@ -321,3 +321,35 @@ def test_an_apology_before_the_appointment_is_not_late_and_a_second_is_refused()
         engine.apply(d, attrs.evolve(sorry, new_appointment=vn(3, 9, 9)), at=vn(3, 6, 10),
                      actor=CLERK)
     assert to_json(d) == before
+
+
+# ----------------------------------------------------------------- through the store's admission
+
+
+def test_the_store_admits_what_the_2025_rules_produce() -> None:
+    """``Store.save`` re-derives each command from its events and applies it again: a postal
+    filing's postmark, a named pause and the notice of stopping must survive it."""
+    from dossierflow.store import Store
+
+    proc = procedure()
+    engine = Engine(Catalogue([proc]))
+    store = Store.memory(engine, clock_tolerance=None)
+    d, events = engine.apply(None, File("D-1", proc.code, Channel.POSTAL,
+                                        postmark=vn(2, 27, 16)),
+                             at=vn(3, 2, 9), actor=APPLICANT)
+    store.save(None, d, events)
+    steps = [(Receive("BN-1"), vn(3, 2, 9, 30), DESK_HIGH),
+             (Pause("relatives confirm", kind="vneid_relatives"), vn(3, 2, 10), CLERK),
+             (Withdraw("filed twice"), vn(3, 2, 11), APPLICANT)]
+    for command, when, actor in steps:
+        after, events = engine.apply(d, command, at=when, actor=actor)
+        store.save(d, after, events)
+        d = after
+    stored = store.load("D-1")
+    assert stored == d
+    assert stored.appointment == vn(3, 3, 16)  # from the postmark
+    assert stored.stop_notice is not None
+    told: list[str] = []
+    for _ in range(2):  # one message of a dossier per batch, in order
+        store.relay(lambda m: told.append(m.type), at=vn(3, 2, 12))
+    assert told == ["Received", "StopNoticeIssued"]  # the receipt, then Form 05

@@ -53,14 +53,14 @@ from dossierflow.states import (
 
 _COMMAND_OF: dict[type[Any], Callable[[Any], Command]] = {
     Filed: lambda e: File(e.dossier, e.procedure, e.channel, dict(e.data), version=e.version,
-                          applicant=e.applicant),
+                          applicant=e.applicant, postmark=e.postmark),
     Received: lambda e: Receive(e.receipt_no, e.documents, e.note),
     Refused: lambda e: Refuse(e.reasons),
     SupplementRequested: lambda e: RequestSupplement(e.items, e.reason),
     Supplemented: lambda e: Supplement(e.documents),
     StepCompleted: lambda e: CompleteStep(e.step, e.outcome, dict(e.data), e.to_person, e.note),
     HandedOff: lambda e: HandOff(e.step, e.to_person, e.note),
-    Paused: lambda e: Pause(e.reason, e.legal_basis),
+    Paused: lambda e: Pause(e.reason, e.legal_basis, e.kind),
     Resumed: lambda e: Resume(e.note),
     Extended: lambda e: Extend(e.by, e.reason, e.legal_basis),
     ResultReturned: lambda e: ReturnResult(e.method, e.note),
