@@ -27,7 +27,7 @@ def project(d: Dossier, tl: Timeline, *, sla: Sla) -> dict[str, Any]:
     due = tl.due if d.status is Status.IN_PROGRESS else None
     verdict = None
     ended = None
-    if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED):
+    if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED, Status.WITHDRAWN):
         judged = sla.judge(d, tl)
         verdict = judged.verdict.value if judged.verdict else None
         ended = judged.ended

@@ -40,7 +40,7 @@ from dossierflow._errors import (
     TamperedRecord,
     check_instant,
 )
-from dossierflow.clock import Sla, Timeline
+from dossierflow.clock import Sla, Timeline, VerdictPolicy
 from dossierflow.states import SCHEMA_VERSION as EVENT_SCHEMA
 from dossierflow.states import (
     Actor,
@@ -179,13 +179,18 @@ class Store:
     nobody without the key can forge a chain that verifies; keep it outside the database and
     give it to every store that opens it. ``keyed_only=True`` also refuses events hashed
     without the key (for a database that had the key from its first event).
+
+    ``verdicts`` (a :class:`~dossierflow.clock.VerdictPolicy`; Decision 766/QĐ-TTg's rules by
+    default) is how the projection's ``verdict`` column judges ended dossiers; every store
+    that opens a database should use the same, and :meth:`rebuild_projections` rewrites the
+    column after a change (:meth:`verify_all` reports rows judged by another policy).
     """
 
     def __init__(self, db: sa.Engine, engine: Engine, *, schema: str | None = None,
                  notify: Callable[[Event], bool] | None = None, create: bool = True,
                  clock_tolerance: dt.timedelta | None = dt.timedelta(minutes=5),
                  cache_bytes: int = 64 * 2**20, key: bytes | None = None,
-                 keyed_only: bool = False) -> None:
+                 keyed_only: bool = False, verdicts: VerdictPolicy | None = None) -> None:
         if not isinstance(engine, Engine):
             raise InvalidArgument(f"engine must be a dossierflow Engine, got {engine!r}")
         if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or \
@@ -205,7 +210,7 @@ class Store:
         # Reads need no transaction of their own: one round trip, no BEGIN, no COMMIT.
         self._reader = self.db.execution_options(isolation_level="AUTOCOMMIT")
         self.engine = engine
-        self.sla = Sla(engine)
+        self.sla = Sla(engine) if verdicts is None else Sla(engine, verdicts=verdicts)
         self.notify = notify or (lambda e: isinstance(e, NOTIFY))
         self._skip_locked = db.dialect.name == "postgresql"
         self._sqlite = db.dialect.name == "sqlite"
