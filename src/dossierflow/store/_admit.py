@@ -60,7 +60,7 @@ _COMMAND_OF: dict[type[Any], Callable[[Any], Command]] = {
     Supplemented: lambda e: Supplement(e.documents),
     StepCompleted: lambda e: CompleteStep(e.step, e.outcome, dict(e.data), e.to_person, e.note),
     HandedOff: lambda e: HandOff(e.step, e.to_person, e.note),
-    Paused: lambda e: Pause(e.reason, e.legal_basis),
+    Paused: lambda e: Pause(e.reason, e.legal_basis, e.kind),
     Resumed: lambda e: Resume(e.note),
     Extended: lambda e: Extend(e.by, e.reason, e.legal_basis),
     ResultReturned: lambda e: ReturnResult(e.method, e.note),
