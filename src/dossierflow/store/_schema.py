@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 from dossierflow._errors import SchemaError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 """The version of the tables this library creates and reads.
 
 - 1 (dossierflow 0.1.0.dev0): the first.
@@ -50,7 +50,13 @@ SCHEMA_VERSION = 4
   ``sha256`` or ``hmac-sha256`` for rows whose hash covers every column) and ``df_dossiers``
   gains ``head_hash`` (the hash of the dossier's last event). The upgrade adds the columns and
   marks the projection stale; the store fills the heads in from the event log when it opens
-  the database. No event is rewritten."""
+  the database. No event is rewritten.
+- 6: the law's other clocks: ``df_dossiers`` gains ``supplement_expires_us`` (when a dossier
+  waiting for a supplement has waited the procedure's ``supplement_wait``; the sweeper stops
+  it after that) and its index; ``df_active`` gains ``apology_due_us`` (when the apology is
+  due) and ``reason`` (what made ``overdue_us``: ``step``, ``dossier``, ``pause`` or
+  ``reception``). The upgrade adds the columns and marks the projection stale; the store
+  fills them in from the event log when it opens the database."""
 
 metadata = sa.MetaData()
 
@@ -91,6 +97,9 @@ dossiers = sa.Table(
     sa.Index("df_dossiers_procedure_received", "procedure", "received_us"),
     sa.Index("df_dossiers_status_due", "status", "due_us"),
     sa.Index("df_dossiers_overdue", "overdue_us"),
+    # When the supplement wait expires (schema 6): the sweeper's stop list.
+    sa.Column("supplement_expires_us", sa.BigInteger),
+    sa.Index("df_dossiers_supplement_expires", "supplement_expires_us"),
 )
 
 active = sa.Table(
@@ -103,6 +112,10 @@ active = sa.Table(
     sa.Column("step_due_us", sa.BigInteger),
     sa.Column("dossier_due_us", sa.BigInteger),
     sa.Column("overdue_us", sa.BigInteger),
+    # Schema 6: when the apology is due, and what made overdue_us (step, dossier, pause,
+    # reception; NULL when overdue_us is).
+    sa.Column("apology_due_us", sa.BigInteger),
+    sa.Column("reason", sa.String(12)),
     # Worklists (agency, status) and due-soon lists (agency, status, due range), already in
     # due order; the second serves the same lists across agencies. Overdue lists read the
     # last two, by agency or across agencies.
@@ -231,13 +244,33 @@ def _to_4(conn: sa.Connection) -> None:
         conn.execute(sa.insert(meta).values(key=STALE, value="1"))
 
 
+def _to_6(conn: sa.Connection) -> None:
+    """Version 5 to 6: the columns of the law's other clocks (the supplement wait's expiry,
+    the apology's due, the reason a worklist row is overdue) and the expiry's index, filled
+    in from the event log by the store, which the stale mark tells to rebuild the
+    projection."""
+    for table, column, kind in ((dossiers, "supplement_expires_us", "BIGINT"),
+                                (active, "apology_due_us", "BIGINT"),
+                                (active, "reason", "VARCHAR(12)")):
+        conn.exec_driver_sql(f"ALTER TABLE {_table_name(conn, table)} ADD COLUMN {column} "
+                             f"{kind}")
+    for index in dossiers.indexes:
+        if index.name == "df_dossiers_supplement_expires":
+            index.create(conn, checkfirst=True)
+    if conn.execute(sa.select(meta.c.value).where(meta.c.key == STALE)).scalar() is None:
+        conn.execute(sa.insert(meta).values(key=STALE, value="1"))
+
+
 def upgrade_schema(conn: sa.Connection, version: int) -> None:
     """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order; the
     projection columns an upgrade adds are filled in by the store, which marks it with
     :data:`STALE`)."""
-    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4}
+    steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4,
+                                                       5: _to_6}
     while version < SCHEMA_VERSION:
-        steps[version](conn)
+        step = steps.get(version)  # a version without a step changes none of these tables
+        if step is not None:
+            step(conn)
         version += 1
         conn.execute(sa.update(meta).where(meta.c.key == "schema_version")
                      .values(value=str(version)))
