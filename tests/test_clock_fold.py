@@ -3,7 +3,8 @@
 histories, histories cut anywhere and folded on from the cut (as the store does on every save),
 and procedures whose steps' allotments take every unit (the one-read shortcut for exact
 working time and the definition's path for the others), under both conventions and both
-supplement policies."""
+supplement policies; with repeated supplement requests, and with histories as another system
+might have recorded them (a receipt without appointment, filings on every channel)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,16 @@ from dossierflow.rules import (
     working_days,
     working_hours,
 )
-from dossierflow.states import Catalogue, Dossier, Engine, Event, Procedure
+from dossierflow.states import (
+    Catalogue,
+    Channel,
+    Dossier,
+    Engine,
+    Event,
+    Filed,
+    Procedure,
+    Received,
+)
 from dossierflow.testing import dossiers
 
 
@@ -50,8 +60,8 @@ PROCEDURES = [
     _allotted(GROUP_A, 2, lambda k: UNITS[k % len(UNITS)], ClockPolicy(),
               max_extension=EXTEND),
     _allotted(GROUP_A, 3, lambda k: UNITS[(k + 2) % len(UNITS)], END_OF_DAY_RESTART,
-              max_extension=EXTEND),
-    attrs.evolve(GROUP_A, version=4, max_extension=EXTEND,
+              max_extension=EXTEND, supplement_requests=None),
+    attrs.evolve(GROUP_A, version=4, max_extension=EXTEND, supplement_requests=None,
                  clock=ClockPolicy(on_supplement=SupplementPolicy.RESTART)),
     attrs.evolve(samples.certified_copy(), version=2, max_extension=EXTEND),  # same day
     _allotted(samples.birth_registration(), 2, lambda k: UNITS[(k + 1) % len(UNITS)],
@@ -100,3 +110,29 @@ def test_fold_is_the_definition(data: st.DataObject) -> None:
     # What is read off the timeline is the same too.
     at = history[-1].at + dt.timedelta(hours=data.draw(st.integers(0, 100)))
     assert SLA.judge(d, whole, at) == SLA.classify(d, at)
+
+
+def test_the_lives_ask_for_supplements_more_than_once() -> None:
+    assert any(p.supplement_requests is None for p in PROCEDURES)
+
+
+@FOLD
+@given(st.data())
+def test_fold_is_the_definition_on_imported_histories(data: st.DataObject) -> None:
+    # A receipt without appointment (the clock runs from the procedure's limit) and filings
+    # on each channel (only online ones have a reception clock).
+    proc = data.draw(st.sampled_from(PROCEDURES))
+    d = data.draw(dossiers(ENGINE, proc))
+    channel = data.draw(st.sampled_from(Channel))
+    strip = data.draw(st.booleans())
+    history = [attrs.evolve(e, channel=channel) if type(e) is Filed else
+               attrs.evolve(e, appointment=None) if type(e) is Received and strip else e
+               for e in d.history]
+    whole = reference(None, d, history)
+    assert SLA.advance(None, d, history) == whole
+    cut = data.draw(st.integers(0, len(history)))
+    assert SLA.advance(SLA.advance(None, d, history[:cut]), d, history[cut:]) == whole
+    received = [e for e in history if type(e) is Received]
+    if strip and received:
+        assert whole.appointed is (proc.time_limit is None)
+    assert (whole.filed_online is not None) is (channel is Channel.ONLINE)

@@ -175,7 +175,9 @@ def test_worklists_overdue_and_due_soon(store_spec: Spec, opened: Any) -> None:
     assert [e.dossier_id for e in store.worklist("ubnd_xa", status=Status.IN_PROGRESS)] == [
         "B", "C"]
     assert [e.dossier_id for e in store.overdue(vn(2, 18))] == ["B"]
-    assert [e.dossier_id for e in store.overdue(vn(3, 18), agency="ubnd_xa")] == ["B", "C"]
+    # A, filed online Monday 09:00 and never received, waits past its 8 working hours.
+    assert [(e.dossier_id, e.reason) for e in store.overdue(vn(3, 18), agency="ubnd_xa")] == [
+        ("B", "dossier"), ("A", "reception"), ("C", "dossier")]
     assert store.overdue(vn(3, 18), agency="ca_xa") == ()
     # C is due at 17:00; from 09:00 that is 7 hours of office time (09-12, 13-17).
     assert [e.dossier_id for e in store.due_soon(vn(3, 9), dt.timedelta(hours=7))] == ["C"]

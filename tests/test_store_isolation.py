@@ -233,13 +233,15 @@ def test_schema_2_tables_gain_the_quarantine(store_spec: Spec, opened: Any) -> N
     received(store, "A")
     received(store, "B")
     with store.db.begin() as conn:  # back to what dossierflow wrote at schema 2
-        conn.execute(sa.text("DROP INDEX " + (
-            "df_outbox_dossier" if store_spec[2] is None
-            else f"{store_spec[2]}.df_outbox_dossier")))
+        for index in ("df_outbox_dossier", "df_dossiers_supplement_expires"):
+            conn.execute(sa.text("DROP INDEX " + (
+                index if store_spec[2] is None else f"{store_spec[2]}.{index}")))
         conn.execute(sa.text("ALTER TABLE " + (
             "df_outbox" if store_spec[2] is None else f"{store_spec[2]}.df_outbox")
             + " DROP COLUMN quarantined"))
-        for table, column in (("df_events", "hash_format"), ("df_dossiers", "head_hash")):
+        for table, column in (("df_events", "hash_format"), ("df_dossiers", "head_hash"),
+                              ("df_dossiers", "supplement_expires_us"),
+                              ("df_active", "apology_due_us"), ("df_active", "reason")):
             conn.execute(sa.text("ALTER TABLE " + (
                 table if store_spec[2] is None else f"{store_spec[2]}.{table}")
                 + f" DROP COLUMN {column}"))
@@ -251,6 +253,9 @@ def test_schema_2_tables_gain_the_quarantine(store_spec: Spec, opened: Any) -> N
             tables.meta.c.key == "schema_version")).scalar_one() == str(SCHEMA_VERSION)
         assert "df_outbox_dossier" in {i["name"] for i in sa.inspect(conn).get_indexes(
             "df_outbox", schema=store_spec[2])}
+        assert "df_dossiers_supplement_expires" in {
+            i["name"] for i in sa.inspect(conn).get_indexes("df_dossiers",
+                                                            schema=store_spec[2])}
     set_payload(store, "A:2", "{not json")
     report = store.relay(lambda m: None, at=vn(2, 10))
     assert (report.delivered, [k for k, _ in report.quarantined]) == (("B:2",), ["A:2"])

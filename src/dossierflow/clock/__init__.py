@@ -9,6 +9,8 @@ overdue; proposes apologies (Form 04); and recomputes appointments when the cale
   overdue (:attr:`Ledger.overdue_from`).
 - :class:`Timeline`: a dossier's ledger and its steps' ledgers after some events, advanced
   event by event; the store's projection keeps one per dossier.
+- :class:`VerdictPolicy`: how verdicts are reached (Decision 766/QĐ-TTg's rules by default),
+  each rule a switch with its basis.
 - :func:`responsible`: the one rule of blame, for apologies and verdicts alike.
 - :func:`format_margin`, :func:`format_duration`: working time as people read it, in
   Vietnamese and English ("chậm 15 giờ 35 phút" / "late by 15h35").
@@ -21,6 +23,7 @@ from dossierflow.clock._format import format_duration, format_margin
 from dossierflow.clock._ledger import Ledger, Verdict, judge
 from dossierflow.clock._sla import ClockState, DossierVerdict, Moved, Sla
 from dossierflow.clock._timeline import StepClock, StepVerdict, Timeline
+from dossierflow.clock._verdicts import VerdictPolicy
 
 __all__ = [
     "ClockState",
@@ -32,6 +35,7 @@ __all__ = [
     "StepVerdict",
     "Timeline",
     "Verdict",
+    "VerdictPolicy",
     "format_duration",
     "format_margin",
     "judge",

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from dossierflow.calendar import WorkCalendar
 from dossierflow.clock._ledger import ZERO, Ledger, Verdict
-from dossierflow.clock._timeline import StepClock, StepVerdict, Timeline
+from dossierflow.clock._timeline import StepClock, StepVerdict, Timeline, unappointed
 from dossierflow.rules import (
     Convention,
     Measure,
@@ -30,8 +30,10 @@ from dossierflow.rules import (
     clock_start,
 )
 from dossierflow.states import (
+    Channel,
     Event,
     Extended,
+    Filed,
     Paused,
     Procedure,
     Received,
@@ -52,19 +54,21 @@ _new = tuple.__new__  # named tuples built positionally, without their __new__'s
 _NEW = Timeline()
 
 # What each kind of event does to the clock (kinds not listed do nothing).
-_COMPLETE, _RECEIVE, _STOP, _RESUME, _EXTEND, _END, _RETURN = range(1, 8)
+_COMPLETE, _RECEIVE, _STOP, _RESUME, _EXTEND, _END, _RETURN, _FILE = range(1, 9)
 _KINDS: dict[type, int] = {
     StepCompleted: _COMPLETE, Received: _RECEIVE, SupplementRequested: _STOP, Paused: _STOP,
     Supplemented: _RESUME, Resumed: _RESUME, Extended: _EXTEND, Resolved: _END, Stopped: _END,
-    Withdrawn: _END, Refused: _END, ResultReturned: _RETURN,
+    Withdrawn: _END, Refused: _END, ResultReturned: _RETURN, Filed: _FILE,
 }
+_ONLINE = Channel.ONLINE
 
 
 def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
          cal: WorkCalendar) -> Timeline:
     """``tl`` (None: a new dossier's) after ``events``: the timeline a loop of
     :func:`~dossierflow.clock._timeline.advance` gives, in one pass."""
-    ledger, opened, done, receiver, ended, ended_running, judged = _NEW if tl is None else tl
+    ledger, opened, done, receiver, ended, ended_running, judged, withdrawn, appointed, \
+        requests, awaiting, pause, filed_online, answered = _NEW if tl is None else tl
     # The open steps' clocks, each with whether its due is exact (see the module's docstring).
     steps = [(c, False) for c in opened]
     finished: list[StepVerdict] = []
@@ -142,7 +146,14 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
         elif kind == _RECEIVE:
             assert isinstance(event, Received)
             deadline = event.appointment
-            if deadline is not None:
+            appointed = True
+            if answered is None:
+                answered = at
+            if deadline is None:
+                made = unappointed(event, proc, cal)
+                if made is not None:
+                    ledger, appointed = made, False
+            else:
                 # Ledger.from_deadline; for office time on the same calendar, inlined.
                 limit = deadline.limit
                 office = limit.office_time
@@ -156,6 +167,13 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
             receiver = event.agency
             changed = True
         elif kind == _STOP:
+            if type(event) is Paused:
+                pause = event
+            else:  # SupplementRequested
+                requests += 1
+                awaiting = at
+                if answered is None:
+                    answered = at
             if ledger is not None:
                 ledger = ledger.stop(at, cal)
             for k, (clock, _) in enumerate(steps):
@@ -165,6 +183,10 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
                                                  mine.stop(at, cal))), False)
                     changed = True
         elif kind == _RESUME:
+            if type(event) is Supplemented:
+                awaiting = None
+            else:  # Resumed
+                pause = None
             if ledger is not None and restart and type(event) is Supplemented:
                 whole = ledger.limit
                 ledger = Ledger.start(whole, clock_start(at, whole, cal, proc.clock), cal,
@@ -195,10 +217,19 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
             if ledger is not None and ledger.running is not None:
                 ledger = ledger.stop(at, cal)
             judged = judged and type(event) is not Withdrawn and type(event) is not Refused
+            withdrawn = withdrawn or type(event) is Withdrawn
+            pause = None
+            if answered is None and type(event) is Refused:
+                answered = at
+        elif kind == _FILE:
+            assert isinstance(event, Filed)
+            filed_online = at if event.channel is _ONLINE else None
         elif ended is None:  # _RETURN
             ended = at
     if finished:
         done = (*done, *finished)
     if changed:
         opened = tuple([clock for clock, _ in steps])
-    return _new(Timeline, (ledger, opened, done, receiver, ended, ended_running, judged))
+    return _new(Timeline, (ledger, opened, done, receiver, ended, ended_running, judged,
+                           withdrawn, appointed, requests, awaiting, pause, filed_online,
+                           answered))

@@ -19,9 +19,10 @@ from dossierflow._errors import check_instant as _check_instant
 from dossierflow.calendar import WorkCalendar
 from dossierflow.clock._blame import responsible
 from dossierflow.clock._fold import fold
-from dossierflow.clock._ledger import ZERO, Verdict, judge
+from dossierflow.clock._ledger import ZERO, Ledger, Verdict, judge
 from dossierflow.clock._timeline import StepVerdict, Timeline
-from dossierflow.rules import Measure
+from dossierflow.clock._verdicts import VerdictPolicy
+from dossierflow.rules import HOURS_PER_WORKING_DAY, ApologyTiming, Convention, Measure, TimeLimit
 from dossierflow.states import (
     Apologize,
     ControlSlipRow,
@@ -33,6 +34,8 @@ from dossierflow.states import (
 
 _HOUR = dt.timedelta(hours=1)
 _DAY_HOURS = Decimal(8)
+_WORKING_DAY = _HOUR * int(HOURS_PER_WORKING_DAY)
+_DECISION_766 = VerdictPolicy()
 
 
 @attrs.frozen
@@ -75,12 +78,17 @@ class Moved:
 
 
 class Sla:
-    """The SLA clock of an engine's dossiers on ``calendar`` (the engine's by default)."""
+    """The SLA clock of an engine's dossiers on ``calendar`` (the engine's by default),
+    judging them by ``verdicts`` (Decision 766/QĐ-TTg's rules by default)."""
 
-    def __init__(self, engine: Engine, calendar: WorkCalendar | None = None) -> None:
+    def __init__(self, engine: Engine, calendar: WorkCalendar | None = None, *,
+                 verdicts: VerdictPolicy = _DECISION_766) -> None:
         if not isinstance(engine, Engine):
             raise InvalidArgument(f"engine must be an Engine, got {engine!r}")
+        if not isinstance(verdicts, VerdictPolicy):
+            raise InvalidArgument(f"verdicts must be a VerdictPolicy, got {verdicts!r}")
         self.engine = engine
+        self.verdicts = verdicts
         self.calendar = engine.calendar if calendar is None else calendar
         if not isinstance(self.calendar, WorkCalendar):
             raise InvalidArgument(f"calendar must be a WorkCalendar, got {calendar!r}")
@@ -121,11 +129,15 @@ class Sla:
     # ------------------------------------------------------------------------ the verdicts
 
     def classify(self, dossier: Dossier, at: dt.datetime | None = None) -> DossierVerdict:
-        """Early, on time or late, from the history.
+        """Early, on time or late, from the history, by the rules of :attr:`verdicts`
+        (:class:`VerdictPolicy`; Decision 766/QĐ-TTg by default).
 
-        A finished dossier is judged at its end (handled, else returned, else stopped); an
-        open one at ``at`` (e.g. the last day of a reporting period): on time while within its
-        appointment. Withdrawn and refused dossiers, and those without a time limit, get no
+        A finished dossier is judged at its end (handled, else returned, else stopped or
+        withdrawn); an open one at ``at`` (e.g. the last day of a reporting period): on time
+        while within its appointment. A dossier that ended, or is still, waiting for a
+        supplement is judged at the request, by the time it had used; one asked to supplement
+        more than once is late; one received without an appointment is judged by the time it
+        used against its limit. Refused dossiers, and those without a time limit, get no
         verdict. A new appointment given with an apology changes nothing: late stays late.
         """
         if at is not None:
@@ -136,29 +148,40 @@ class Sla:
               at: dt.datetime | None = None) -> DossierVerdict:
         """:meth:`classify` of ``dossier`` whose clock is ``timeline``."""
         cal = self.calendar
+        policy = self.verdicts
         ledger = timeline.ledger
         steps = self._steps(timeline, at)
         original = dossier.appointment
         end = timeline.ended
-        if ledger is None or not timeline.judged:
+        if ledger is None or (not timeline.judged and not (
+                timeline.withdrawn and policy.judge_withdrawn)) or (
+                not timeline.appointed and not policy.judge_without_appointment):
             return DossierVerdict(dossier.id, original, None, end, None, None, None, steps)
         due = ledger.due
-        if end is None:
-            if at is None:
+        margin: dt.timedelta | None
+        if timeline.awaiting is not None and policy.end_at_unreturned_supplement and (
+                end is not None or at is not None):
+            # The supplement never came: the dossier ended at the request (the ledger stopped
+            # there), judged by the time it had used.
+            end = timeline.awaiting
+            verdict, margin = _by_time_used(ledger, ledger.consumed)
+        elif end is None:
+            if at is None or not policy.judge_open_at_period_end:
                 return DossierVerdict(dossier.id, original, due, None, None, None, None, steps)
-            late = ledger.is_overdue(at)
-            margin = None
-            if due is not None and ledger.running is not None:
-                margin = judge(at, due, cal)[1]
-            return DossierVerdict(
-                dossier.id, original, due, None, Verdict.LATE if late else Verdict.ON_TIME,
-                margin, responsible(steps, due, timeline.receiver) if late else None, steps)
-        assert due is not None
-        if timeline.ended_running:
+            if not timeline.appointed:
+                verdict, margin = _by_time_used(ledger, ledger.consumed_at(at, cal))
+            else:
+                verdict = Verdict.LATE if ledger.is_overdue(at) else Verdict.ON_TIME
+                margin = None
+                if due is not None and ledger.running is not None:
+                    margin = judge(at, due, cal)[1]
+        elif timeline.ended_running and timeline.appointed:
+            assert due is not None
             verdict, margin = judge(end, due, cal)
-        else:  # ended while the clock was stopped: judged by the time it had used
-            verdict = Verdict.ON_TIME if ledger.consumed <= ledger.budget else Verdict.LATE
-            margin = ledger.budget - ledger.consumed
+        else:  # ended while the clock was stopped, or without appointment: by the time used
+            verdict, margin = _by_time_used(ledger, ledger.consumed)
+        if policy.late_if_asked_twice and timeline.requests > 1:
+            verdict = Verdict.LATE
         blame = responsible(steps, due, timeline.receiver) if verdict is Verdict.LATE else None
         return DossierVerdict(dossier.id, original, due, end, verdict, margin, blame, steps)
 
@@ -228,6 +251,84 @@ class Sla:
                 found.append((d, tl.overdue_from))
         return tuple(sorted(found, key=lambda pair: pair[1]))
 
+    # --------------------------------------------------------- the law's other clocks
+
+    def _after(self, limit: TimeLimit, start: dt.datetime, convention: Convention) -> dt.datetime:
+        due = Ledger.start(limit, start, self.calendar, convention).due
+        assert due is not None
+        return due
+
+    def reception_due(self, dossier: Dossier, *,
+                      timeline: Timeline | None = None) -> dt.datetime | None:
+        """When the desk must have received an online filing or asked for a supplement:
+        ``proc.clock.reception`` (8 working hours, Decree 45/2020/NĐ-CP Art. 11; Decree
+        297/2025/NĐ-CP Art. 6(4)(a)) of office time after the portal recorded it (counted
+        from the next opening when filed outside office hours). None for other channels or
+        without that policy. ``timeline``: the dossier's, if already folded."""
+        tl = self.timeline(dossier) if timeline is None else timeline
+        limit = self.engine.procedure_of(dossier).clock.reception
+        if tl.filed_online is None or limit is None:
+            return None
+        return self._after(limit, self.calendar.next_opening(tl.filed_online),
+                           Convention.EXACT)
+
+    def reception_overdue_from(self, dossier: Dossier, *,
+                               timeline: Timeline | None = None) -> dt.datetime | None:
+        """From when the online filing waits past its :meth:`reception_due`: None once the
+        desk received it, asked for a supplement or refused it (``Timeline.answered``), once
+        it ended, or when it has no reception clock. Overdue at ``at`` means
+        ``reception_overdue_from(d) < at``."""
+        tl = self.timeline(dossier) if timeline is None else timeline
+        if tl.answered is not None or tl.ended is not None:
+            return None
+        return self.reception_due(dossier, timeline=tl)
+
+    def apology_due(self, dossier: Dossier, *,
+                    timeline: Timeline | None = None) -> dt.datetime | None:
+        """When the apology (Form 04) is due if the dossier will be late, by the
+        procedure's :class:`~dossierflow.rules.ApologyTiming`: under ``WORKING_DAY_BEFORE``
+        one working day (8 hours of office time) before the dossier's current due (Decree
+        61/2018/NĐ-CP; provincial rules under Decree 118/2025/NĐ-CP), so that a due at
+        09:00 on Thursday asks for the apology by 09:00 on Wednesday; under ``AT_EXPIRY``
+        the due itself (Decree 297/2025/NĐ-CP). None while its clock is stopped, once it
+        ended, and once it had its apology (an appointment is moved only once)."""
+        if dossier.apologies:
+            return None
+        tl = self.timeline(dossier) if timeline is None else timeline
+        due = tl.due
+        if due is None or tl.ended is not None:
+            return None
+        if self.engine.procedure_of(dossier).clock.apology is ApologyTiming.AT_EXPIRY:
+            return due
+        return self.calendar.add_working_time(due, -_WORKING_DAY)
+
+    def pause_overrun(self, dossier: Dossier, *,
+                      timeline: Timeline | None = None) -> dt.datetime | None:
+        """From when the pause in progress overruns its maximum (``Paused.max_length``, the
+        named :class:`~dossierflow.rules.PauseReason`'s, e.g. 5 working days for a VNeID
+        confirmation by relatives), counted from the pause in the procedure's convention;
+        None when the dossier is not paused or its pause has no maximum. Overdue for that
+        reason at ``at`` means ``pause_overrun(d) < at``."""
+        tl = self.timeline(dossier) if timeline is None else timeline
+        pause = tl.pause
+        if pause is None or pause.max_length is None or tl.ended is not None:
+            return None
+        return self._after(pause.max_length, pause.at,
+                           self.engine.procedure_of(dossier).clock.convention)
+
+    def supplement_expires(self, dossier: Dossier, *,
+                           timeline: Timeline | None = None) -> dt.datetime | None:
+        """When a dossier waiting for a supplement has waited ``proc.clock.supplement_wait``
+        (15 working days after the request by default, Decree 297/2025/NĐ-CP), counted in
+        the procedure's convention: from then it is to be stopped with a notice (Form 05;
+        :meth:`dossierflow.store.Store.sweep` does it). None when it waits for no supplement,
+        ended, or the procedure sets no wait."""
+        tl = self.timeline(dossier) if timeline is None else timeline
+        clock = self.engine.procedure_of(dossier).clock
+        if tl.awaiting is None or tl.ended is not None or clock.supplement_wait is None:
+            return None
+        return self._after(clock.supplement_wait, tl.awaiting, clock.convention)
+
     # -------------------------------------------------------------------------- apology
 
     def apology(self, dossier: Dossier, at: dt.datetime, reason: str,
@@ -270,3 +371,7 @@ class Sla:
         return tuple(moved)
 
 
+def _by_time_used(ledger: Ledger, consumed: dt.timedelta) -> tuple[Verdict, dt.timedelta]:
+    """On time when what was used is at most the budget; the margin is what is left."""
+    return (Verdict.ON_TIME if consumed <= ledger.budget else Verdict.LATE,
+            ledger.budget - consumed)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -22,8 +22,10 @@ from dossierflow.calendar import WorkCalendar
 from dossierflow.clock._ledger import ZERO, Ledger, Verdict, judge
 from dossierflow.rules import SupplementPolicy, TimeLimit, clock_start
 from dossierflow.states import (
+    Channel,
     Event,
     Extended,
+    Filed,
     Paused,
     Procedure,
     Received,
@@ -102,7 +104,21 @@ class Timeline(NamedTuple):
     time limit), the clocks of its active steps, the verdicts of the steps done, the
     receipt's ``agency``, and ``ended`` (when it was resolved, else returned, else stopped,
     withdrawn or refused) with whether its clock was running then. An immutable named
-    tuple, built once for every batch of events the clock folds."""
+    tuple, built once for every batch of events the clock folds.
+
+    The facts the verdict policies and the law's other clocks read (see
+    :class:`~dossierflow.clock.VerdictPolicy` and :class:`~dossierflow.clock.Sla`):
+
+    - ``withdrawn``: the applicant withdrew the dossier;
+    - ``appointed``: False when the ledger was started from the procedure's time limit
+      because the receipt recorded no appointment (a history imported from another system);
+    - ``requests``: how many times the dossier was asked to supplement, by any agencies;
+    - ``awaiting``: when the supplement it still waits for was asked (kept if it ended
+      waiting: the supplement never came);
+    - ``pause``: the pause in progress, if it is paused;
+    - ``filed_online``: when the portal recorded an online filing (None: another channel);
+    - ``answered``: when the desk first received it, asked for a supplement or refused it.
+    """
 
     ledger: Ledger | None = None
     open: tuple[StepClock, ...] = ()
@@ -111,7 +127,19 @@ class Timeline(NamedTuple):
     ended: dt.datetime | None = None
     ended_running: bool = False
     judged: bool = True
-    """False once withdrawn or refused: such dossiers get no verdict."""
+    """False once withdrawn or refused (a withdrawn dossier is judged only under
+    :attr:`~dossierflow.clock.VerdictPolicy.judge_withdrawn`)."""
+    withdrawn: bool = False
+    appointed: bool = True
+    requests: int = 0
+    awaiting: dt.datetime | None = None
+    pause: Paused | None = None
+    filed_online: dt.datetime | None = None
+    answered: dt.datetime | None = None
+
+    def evolve(self, **changes: Any) -> Timeline:
+        """This timeline with ``changes`` (field values by name)."""
+        return self._replace(**changes)
 
     @property
     def due(self) -> dt.datetime | None:
@@ -130,6 +158,19 @@ class Timeline(NamedTuple):
         its time ran out included)."""
         since = self.overdue_from
         return since is not None and since < at
+
+
+def unappointed(received: Received, proc: Procedure, cal: WorkCalendar) -> Ledger | None:
+    """The ledger of a dossier whose receipt recorded no appointment although its procedure
+    has a time limit (a history imported from another system): the limit from the instant
+    the clock starts (:func:`~dossierflow.rules.clock_start`), so that what it used can be
+    measured against the limit. A limit that varies is read from the receiving agency's
+    attributes (the dossier's data is not part of the receipt); None without a limit."""
+    limit = proc.limit_for({}, received.agency) if proc.time_limit is not None else None
+    if limit is None:
+        return None
+    return Ledger.start(limit, clock_start(received.at, limit, cal, proc.clock), cal,
+                        proc.clock.convention)
 
 
 def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> Timeline:
@@ -151,18 +192,30 @@ def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> T
                 break
         if event.activated:
             open_.extend(_open(proc, event.activated, at, cal))
-        return Timeline(ledger, tuple(open_), done, tl.receiver, tl.ended, tl.ended_running,
-                        tl.judged)
+        return tl.evolve(open=tuple(open_), done=done)
+    if kind is Filed:
+        assert isinstance(event, Filed)
+        return tl.evolve(filed_online=at if event.channel is Channel.ONLINE else None)
     if kind is Received:
         assert isinstance(event, Received)
+        appointed = True
         if event.appointment is not None:
             ledger = Ledger.from_deadline(event.appointment, cal)
-        return Timeline(ledger, _open(proc, event.activated or (), at, cal), tl.done,
-                        event.agency, tl.ended, tl.ended_running, tl.judged)
+        else:
+            made = unappointed(event, proc, cal)
+            if made is not None:
+                ledger, appointed = made, False
+        return tl.evolve(ledger=ledger, open=_open(proc, event.activated or (), at, cal),
+                           receiver=event.agency, appointed=appointed,
+                           answered=at if tl.answered is None else tl.answered)
     if kind is SupplementRequested or kind is Paused:
-        return Timeline(ledger.stop(at, cal) if ledger else None,
-                        _each(tl.open, lambda x: x.stop(at, cal)), tl.done, tl.receiver,
-                        tl.ended, tl.ended_running, tl.judged)
+        tl = tl.evolve(ledger=ledger.stop(at, cal) if ledger else None,
+                         open=_each(tl.open, lambda x: x.stop(at, cal)))
+        if kind is Paused:
+            assert isinstance(event, Paused)
+            return tl.evolve(pause=event)
+        return tl.evolve(requests=tl.requests + 1, awaiting=at,
+                           answered=at if tl.answered is None else tl.answered)
     if kind is Supplemented or kind is Resumed:
         if ledger is not None and kind is Supplemented and \
                 proc.clock.on_supplement is SupplementPolicy.RESTART:
@@ -171,23 +224,26 @@ def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> T
                                   proc.clock.convention)
         elif ledger is not None:
             ledger = ledger.resume(at, cal)
-        return Timeline(ledger, _each(tl.open, lambda x: x.resume(at, cal)), tl.done,
-                        tl.receiver, tl.ended, tl.ended_running, tl.judged)
+        tl = tl.evolve(ledger=ledger, open=_each(tl.open, lambda x: x.resume(at, cal)))
+        if kind is Supplemented:
+            return tl.evolve(awaiting=None)
+        return tl.evolve(pause=None)
     if kind is Extended:
         assert isinstance(event, Extended)
-        return Timeline(ledger.extend(event.by, cal) if ledger else None, tl.open, tl.done,
-                        tl.receiver, tl.ended, tl.ended_running, tl.judged)
+        return tl.evolve(ledger=ledger.extend(event.by, cal) if ledger else None)
     if kind is Resolved or kind is Stopped or kind is Withdrawn or kind is Refused:
         done = (*tl.done, *(c.completed(at, cal) for c in tl.open)) if tl.open else tl.done
         first_end = tl.ended is None
         running = ledger is not None and ledger.running is not None
-        return Timeline(ledger.stop(at, cal) if ledger else None, (), done, tl.receiver,
-                        at if first_end else tl.ended,
-                        running if first_end else tl.ended_running,
-                        tl.judged and kind is not Withdrawn and kind is not Refused)
+        return tl.evolve(
+            ledger=ledger.stop(at, cal) if ledger else None, open=(), done=done,
+            ended=at if first_end else tl.ended,
+            ended_running=running if first_end else tl.ended_running,
+            judged=tl.judged and kind is not Withdrawn and kind is not Refused,
+            withdrawn=tl.withdrawn or kind is Withdrawn, pause=None,
+            answered=at if tl.answered is None and kind is Refused else tl.answered)
     if kind is ResultReturned and tl.ended is None:
-        return Timeline(ledger, tl.open, tl.done, tl.receiver, at, tl.ended_running,
-                        tl.judged)
+        return tl.evolve(ended=at)
     return tl
 
 

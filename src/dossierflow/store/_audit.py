@@ -66,7 +66,7 @@ def check_projection(d: Dossier, stored: Any, active: Iterable[Any], *, sla: Sla
                 yield Tampering(d.id, None, TamperKind.PROJECTION_EDITED,
                                 f"df_dossiers.{column} is {getattr(stored, column)!r}; the events "
                                 f"say {value!r}")
-    want = {r["step"]: r for r in holding(d, timeline, row, engine=engine)}
+    want = {r["step"]: r for r in holding(d, timeline, row, engine=engine, sla=sla)}
     have = {r.step: r for r in active}
     for step in sorted(want.keys() - have.keys()):
         yield Tampering(d.id, None, TamperKind.WORKLIST_MISSING,

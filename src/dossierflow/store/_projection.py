@@ -3,6 +3,11 @@
 :class:`~dossierflow.clock.Timeline`, which the store advances event by event (never by
 replaying the history), so that saving a command writes them in the same transaction as its
 events.
+
+A worklist row is overdue (``overdue_us``) from the earliest of: its step overran its
+allotment (``step``), its dossier its appointment (``dossier``), the pause in progress its
+maximum (``pause``), or, at the desk before receipt, the online filing its 8 working hours
+(``reception``); ``reason`` says which.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ def project(d: Dossier, tl: Timeline, *, sla: Sla) -> dict[str, Any]:
     due = tl.due if d.status is Status.IN_PROGRESS else None
     verdict = None
     ended = None
-    if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED):
+    if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED, Status.WITHDRAWN):
         judged = sla.judge(d, tl)
         verdict = judged.verdict.value if judged.verdict else None
         ended = judged.ended
@@ -44,28 +49,35 @@ def project(d: Dossier, tl: Timeline, *, sla: Sla) -> dict[str, Any]:
         "verdict": verdict,
         "apologized": bool(d.apologies),
         "version": d.version,
+        "supplement_expires_us": _us(sla.supplement_expires(d, timeline=tl)),
     }
 
 
 def holding(d: Dossier, tl: Timeline, row: dict[str, Any], *,
-            engine: Engine) -> list[dict[str, Any]]:
+            engine: Engine, sla: Sla) -> list[dict[str, Any]]:
     """The ``df_active`` rows of ``d``, whose clock is ``tl`` and projection ``row``: one per
     step it is held at, with the step's due (its allotment, paused with the dossier) and the
-    dossier's; ``(reception)`` at the receiving agency's desk before it is received;
-    ``(return)`` when the result waits to be returned; none once it is closed."""
+    dossier's and the apology's; ``(reception)`` at the receiving agency's desk before it is
+    received (due when the desk must answer an online filing); ``(return)`` when the result
+    waits to be returned; none once it is closed."""
     status = d.status
     if not status.is_open:
         return []
     dossier_due = row["due_us"]
     dossier_overdue = row["overdue_us"]
-    base = {"dossier_id": d.id, "status": status.value, "dossier_due_us": dossier_due}
+    base = {"dossier_id": d.id, "status": status.value, "dossier_due_us": dossier_due,
+            "apology_due_us": None, "reason": None}
     if status is Status.FILED or (status is Status.AWAITING_SUPPLEMENT and not d.received):
         agency = engine.procedure_of(d).receivers[0]
-        return [{**base, "step": RECEPTION, "agency": agency, "due_us": None,
-                 "step_due_us": None, "overdue_us": None}]
+        late = _us(sla.reception_overdue_from(d, timeline=tl))
+        return [{**base, "step": RECEPTION, "agency": agency, "due_us": late,
+                 "step_due_us": late, "overdue_us": late,
+                 "reason": None if late is None else "reception"}]
     if status is Status.RESOLVED:
         return [{**base, "step": RETURN, "agency": row["receiver"], "due_us": None,
                  "step_due_us": None, "overdue_us": None}]
+    base["apology_due_us"] = _us(sla.apology_due(d, timeline=tl))
+    pause_overdue = _us(sla.pause_overrun(d, timeline=tl))
     clocks = {c.step: c for c in tl.open}
     rows = []
     for h in d.active:
@@ -73,11 +85,16 @@ def holding(d: Dossier, tl: Timeline, row: dict[str, Any], *,
         ledger = clock.ledger if clock is not None else None
         step_due = _us(ledger.current_due) if ledger is not None else None
         step_overdue = _us(ledger.overdue_from) if ledger is not None else None
+        overdue, reason = None, None
+        for since, why in ((step_overdue, "step"), (dossier_overdue, "dossier"),
+                           (pause_overdue, "pause")):
+            if since is not None and (overdue is None or since < overdue):
+                overdue, reason = since, why
         rows.append({**base, "step": h.step,
                      "agency": clock.agency if clock is not None else
                      engine.procedure_of(d).step(h.step).owner.agency,
                      "due_us": _earliest(step_due, dossier_due), "step_due_us": step_due,
-                     "overdue_us": _earliest(step_overdue, dossier_overdue)})
+                     "overdue_us": overdue, "reason": reason})
     return rows
 
 

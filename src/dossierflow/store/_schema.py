@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from dossierflow._errors import SchemaError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version of the tables this library creates and reads.
 
 - 1 (dossierflow 0.1.0.dev0): the first.
@@ -54,7 +54,13 @@ SCHEMA_VERSION = 5
   gains ``head_hash`` (the hash of the dossier's last event). The upgrade adds the columns and
   marks the projection stale; the store fills the heads in from the event log when it opens
   the database. No event is rewritten.
-- 5: dossier codes: the table ``df_code_sequences`` (nothing else changes)."""
+- 5: dossier codes: the table ``df_code_sequences`` (nothing else changes).
+- 6: the law's other clocks: ``df_dossiers`` gains ``supplement_expires_us`` (when a dossier
+  waiting for a supplement has waited the procedure's ``supplement_wait``; the sweeper stops
+  it after that) and its index; ``df_active`` gains ``apology_due_us`` (when the apology is
+  due) and ``reason`` (what made ``overdue_us``: ``step``, ``dossier``, ``pause`` or
+  ``reception``). The upgrade adds the columns and marks the projection stale; the store
+  fills them in from the event log when it opens the database."""
 
 metadata = sa.MetaData()
 
@@ -95,6 +101,9 @@ dossiers = sa.Table(
     sa.Index("df_dossiers_procedure_received", "procedure", "received_us"),
     sa.Index("df_dossiers_status_due", "status", "due_us"),
     sa.Index("df_dossiers_overdue", "overdue_us"),
+    # When the supplement wait expires (schema 6): the sweeper's stop list.
+    sa.Column("supplement_expires_us", sa.BigInteger),
+    sa.Index("df_dossiers_supplement_expires", "supplement_expires_us"),
 )
 
 active = sa.Table(
@@ -107,6 +116,10 @@ active = sa.Table(
     sa.Column("step_due_us", sa.BigInteger),
     sa.Column("dossier_due_us", sa.BigInteger),
     sa.Column("overdue_us", sa.BigInteger),
+    # Schema 6: when the apology is due, and what made overdue_us (step, dossier, pause,
+    # reception; NULL when overdue_us is).
+    sa.Column("apology_due_us", sa.BigInteger),
+    sa.Column("reason", sa.String(12)),
     # Worklists (agency, status) and due-soon lists (agency, status, due range), already in
     # due order; the second serves the same lists across agencies. Overdue lists read the
     # last two, by agency or across agencies.
@@ -252,12 +265,38 @@ def _to_5(conn: sa.Connection) -> None:
     code_sequences.create(conn, checkfirst=True)
 
 
+def _to_6(conn: sa.Connection) -> None:
+    """Version 5 to 6: the columns of the law's other clocks (the supplement wait's expiry,
+    the apology's due, the reason a worklist row is overdue) and the expiry's index, filled
+    in from the event log by the store, which the stale mark tells to rebuild the
+    projection. Columns already there (an application's migration ran part of it) are kept,
+    and the projection is marked stale only when a column was added."""
+    inspector = sa.inspect(conn)
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+    added = False
+    for table, column, kind in ((dossiers, "supplement_expires_us", "BIGINT"),
+                                (active, "apology_due_us", "BIGINT"),
+                                (active, "reason", "VARCHAR(12)")):
+        have = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
+        if column in have:
+            continue
+        conn.exec_driver_sql(f"ALTER TABLE {_table_name(conn, table)} ADD COLUMN {column} "
+                             f"{kind}")
+        added = True
+    for index in dossiers.indexes:
+        if index.name == "df_dossiers_supplement_expires":
+            index.create(conn, checkfirst=True)
+    if added and conn.execute(sa.select(meta.c.value).where(meta.c.key == STALE)).scalar() \
+            is None:
+        conn.execute(sa.insert(meta).values(key=STALE, value="1"))
+
+
 def upgrade_schema(conn: sa.Connection, version: int) -> None:
     """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order; the
     projection columns an upgrade adds are filled in by the store, which marks it with
     :data:`STALE`)."""
     steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4,
-                                                       4: _to_5}
+                                                       4: _to_5, 5: _to_6}
     while version < SCHEMA_VERSION:
         steps[version](conn)
         version += 1

@@ -40,7 +40,7 @@ from dossierflow._errors import (
     TamperedRecord,
     check_instant,
 )
-from dossierflow.clock import Sla, Timeline
+from dossierflow.clock import Sla, Timeline, VerdictPolicy
 from dossierflow.states import SCHEMA_VERSION as EVENT_SCHEMA
 from dossierflow.states import (
     Actor,
@@ -103,7 +103,7 @@ from dossierflow.store._sql import (
     sqlite_setup,
     to_us,
 )
-from dossierflow.store._sweeper import SweepReport, apology_due
+from dossierflow.store._sweeper import SweepReport, apology_due, stop_due
 from dossierflow.store._worklists import Entry
 
 
@@ -181,13 +181,18 @@ class Store:
     nobody without the key can forge a chain that verifies; keep it outside the database and
     give it to every store that opens it. ``keyed_only=True`` also refuses events hashed
     without the key (for a database that had the key from its first event).
+
+    ``verdicts`` (a :class:`~dossierflow.clock.VerdictPolicy`; Decision 766/QĐ-TTg's rules by
+    default) is how the projection's ``verdict`` column judges ended dossiers; every store
+    that opens a database should use the same, and :meth:`rebuild_projections` rewrites the
+    column after a change (:meth:`verify_all` reports rows judged by another policy).
     """
 
     def __init__(self, db: sa.Engine, engine: Engine, *, schema: str | None = None,
                  notify: Callable[[Event], bool] | None = None, create: bool = True,
                  clock_tolerance: dt.timedelta | None = dt.timedelta(minutes=5),
                  cache_bytes: int = 64 * 2**20, key: bytes | None = None,
-                 keyed_only: bool = False) -> None:
+                 keyed_only: bool = False, verdicts: VerdictPolicy | None = None) -> None:
         if not isinstance(engine, Engine):
             raise InvalidArgument(f"engine must be a dossierflow Engine, got {engine!r}")
         if isinstance(cache_bytes, bool) or not isinstance(cache_bytes, int) or \
@@ -207,7 +212,7 @@ class Store:
         # Reads need no transaction of their own: one round trip, no BEGIN, no COMMIT.
         self._reader = self.db.execution_options(isolation_level="AUTOCOMMIT")
         self.engine = engine
-        self.sla = Sla(engine)
+        self.sla = Sla(engine) if verdicts is None else Sla(engine, verdicts=verdicts)
         self.notify = notify or (lambda e: isinstance(e, NOTIFY))
         self._skip_locked = db.dialect.name == "postgresql"
         self._sqlite = db.dialect.name == "sqlite"
@@ -633,7 +638,7 @@ class Store:
         timeline = self.sla.advance(base, after, events)
         row = project(after, timeline, sla=self.sla)
         return expected, known, timeline, row, holding(after, timeline, row,
-                                                       engine=self.engine)
+                                                       engine=self.engine, sla=self.sla)
 
     def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
               events: tuple[Event, ...]) -> _Cached:
@@ -927,8 +932,12 @@ class Store:
         """Rows overdue at ``at``, most overdue first: steps that overran their allotment
         (even while their dossier is within its appointment) and the steps of dossiers past
         their appointment, paused dossiers whose time ran out before the pause included (the
-        same definition as :meth:`dossierflow.clock.Sla.overdue`). ``agency`` keeps one
-        agency's rows."""
+        same definition as :meth:`dossierflow.clock.Sla.overdue`); the steps of dossiers
+        paused longer than their pause's maximum (:meth:`dossierflow.clock.Sla.pause_overrun`);
+        and, at the desk, online filings not received nor asked to supplement within their 8
+        working hours (:meth:`dossierflow.clock.Sla.reception_overdue_from`).
+        :attr:`Entry.reason` says which overran first (``"step"``, ``"dossier"``, ``"pause"``,
+        ``"reception"``). ``agency`` keeps one agency's rows."""
         check_instant(at, "at")
         if agency is not None:
             check_key(agency, "agency", _AGENCY)
@@ -940,7 +949,9 @@ class Store:
                  agency: str | None = None) -> tuple[Entry, ...]:
         """Rows of running dossiers whose step or dossier falls due within ``window`` of
         office time after ``at`` (the same definition as
-        :meth:`dossierflow.clock.Sla.due_soon`), soonest first."""
+        :meth:`dossierflow.clock.Sla.due_soon`), and those whose apology (Form 04) is due in
+        that window (:meth:`dossierflow.clock.Sla.apology_due`), soonest first;
+        :attr:`Entry.reason` tells them apart (``"step"``, ``"dossier"``, ``"apology"``)."""
         check_instant(at, "at")
         if isinstance(window, dt.datetime):
             raise InvalidArgument(
@@ -950,7 +961,7 @@ class Store:
             check_key(agency, "agency", _AGENCY)
         until = self.sla.due_soon_until(at, window)
         return worklists.entries(self._reader, worklists.due_soon(at, until, agency),
-                                 self._zone)
+                                 self._zone, window=(at, until))
 
     def dossier_ids(self) -> Iterator[str]:
         """Every stored dossier id."""
@@ -998,7 +1009,7 @@ class Store:
                 d = self._fold(dossier_id, None, rows)
                 timeline = self.sla.timeline(d)
                 row = project(d, timeline, sla=self.sla)
-                held = holding(d, timeline, row, engine=self.engine)
+                held = holding(d, timeline, row, engine=self.engine, sla=self.sla)
                 with self.db.begin() as conn:
                     conn.execute(sa.delete(t.dossiers).where(t.dossiers.c.id == dossier_id))
                     conn.execute(sa.insert(t.dossiers).values(id=dossier_id, **row,
@@ -1023,22 +1034,39 @@ class Store:
     def sweep(self, at: dt.datetime, *, reason: str = "the dossier will not be resolved by "
               "its appointment", actor: Actor | None = None,
               limit: int = 1000) -> SweepReport:
-        """Have the responsible agency apologise (Form 04) for every dossier overdue at
-        ``at`` (up to ``limit`` of them, most overdue first), once: several sweepers may run
-        at the same moment; each dossier gets one apology.
+        """Stop every dossier whose supplement has not come within its procedure's
+        ``supplement_wait`` by ``at`` (15 working days after the request, Decree
+        297/2025/NĐ-CP; the engine issues the notice of stopping, Form 05, which goes to the
+        outbox), then have the responsible agency apologise (Form 04) for every dossier
+        overdue at ``at``; up to ``limit`` of each, the longest expired or most overdue
+        first, once: several sweepers may run at the same moment; each dossier gets one stop
+        and one apology. ``actor`` (a system actor by default) makes both.
 
         Each dossier is on its own: one that cannot be read (a corrupted payload, a missing
         event, an event of a newer schema) or whose apology fails for a dossierflow reason
         (a :class:`~dossierflow.DossierflowError`: refused, a conflict after the retries...)
         is left as it was and reported, and the others get their apology. Any other error (the
         database is down) is raised. Returns a :class:`SweepReport`: the dossiers apologised
-        for (iterating it yields them) and those that failed, with the reason."""
+        for (iterating it yields them), those stopped, and those that failed, with the
+        reason."""
         check_instant(at, "at")
         self._transactions.check("sweep")
         self._clock.check(at)
         who = actor or System("deadline-sweeper")
         done: list[str] = []
+        stopped: list[str] = []
         failed: list[tuple[str, str]] = []
+        with self._reader.connect() as conn:
+            expired = list(conn.execute(worklists.supplement_expired(at, limit)).scalars())
+        for dossier_id in expired:
+            try:
+                if self.run(dossier_id, lambda d: stop_due(self.sla, d, at), at=at,
+                            actor=who) is not None:
+                    stopped.append(dossier_id)
+            except StoreError:
+                raise
+            except DossierflowError as exc:
+                failed.append((dossier_id, str(exc)))
         with self._reader.connect() as conn:
             overdue = list(conn.execute(worklists.overdue_dossiers(at, limit)).scalars())
         for dossier_id in overdue:
@@ -1050,7 +1078,7 @@ class Store:
                 raise  # the database, not this dossier: the others would fail too
             except DossierflowError as exc:  # this dossier only; the others go on
                 failed.append((dossier_id, str(exc)))
-        return SweepReport(tuple(done), tuple(failed))
+        return SweepReport(tuple(done), tuple(failed), tuple(stopped))
 
     # ---------------------------------------------------------------------------- relay
 

@@ -10,8 +10,9 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from dossierflow.states import Status
+from dossierflow.states import RECEPTION, Status
 from dossierflow.store import _schema as t
+from dossierflow.store._projection import RETURN
 from dossierflow.store._sql import from_us, to_us
 
 
@@ -26,7 +27,19 @@ class Entry:
     the two, and ``overdue_since`` when the step overran its allotment or the dossier its
     appointment, whichever came first (None: neither). Instants are in the time zone of the
     engine's calendar (``Asia/Ho_Chi_Minh`` for Vietnam); a due is None while its clock is not
-    running or there is none."""
+    running or there is none.
+
+    ``reason`` says why the entry is listed:
+
+    - in the overdue list, what overran first: ``"step"`` (the step its allotment),
+      ``"dossier"`` (the dossier its appointment), ``"pause"`` (the pause in progress its
+      maximum) or ``"reception"`` (at the desk, an online filing not received nor asked to
+      supplement within 8 working hours; ``due`` is then when it had to be);
+    - in the due-soon list, what falls due: ``"step"``, ``"dossier"``, or ``"apology"`` (the
+      apology, Form 04, is due; ``due`` is then when): a row due soon for its clock and for
+      its apology gives two entries;
+    - in a worklist, the overdue reason of an overdue row, else ``"reception"`` or
+      ``"return"`` for the desk's rows and ``"step"`` for the others."""
 
     dossier_id: str
     step: str
@@ -36,6 +49,7 @@ class Entry:
     step_due: dt.datetime | None = None
     dossier_due: dt.datetime | None = None
     overdue_since: dt.datetime | None = None
+    reason: str = "step"
 
 
 def worklist(agency: str, status: Status | None, limit: int) -> sa.Select[Any]:
@@ -58,11 +72,13 @@ def overdue(at: dt.datetime, agency: str | None, limit: int | None) -> sa.Select
 
 
 def due_soon(at: dt.datetime, until: dt.datetime, agency: str | None) -> sa.Select[Any]:
-    """Rows whose step or dossier falls due between ``at`` and ``until``, soonest first."""
+    """Rows whose step, dossier or apology falls due between ``at`` and ``until``, soonest
+    first."""
     lo, hi = to_us(at), to_us(until)
     c = t.active.c
     q = sa.select(t.active).where(c.status == Status.IN_PROGRESS.value, sa.or_(
-        c.step_due_us.between(lo, hi), c.dossier_due_us.between(lo, hi)))
+        c.step_due_us.between(lo, hi), c.dossier_due_us.between(lo, hi),
+        c.apology_due_us.between(lo, hi)))
     if agency is not None:
         q = q.where(c.agency == agency)
     return q.order_by(c.due_us, c.dossier_id)
@@ -75,13 +91,43 @@ def overdue_dossiers(at: dt.datetime, limit: int) -> sa.Select[Any]:
                                                                      c.id).limit(limit)
 
 
-def entries(reader: sa.Engine, query: sa.Select[Any], zone: dt.tzinfo) -> tuple[Entry, ...]:
-    """The rows of ``query`` (one of the above) as entries, their instants in ``zone``."""
+def supplement_expired(at: dt.datetime, limit: int) -> sa.Select[Any]:
+    """The ids of dossiers whose supplement wait expired before ``at``, the longest expired
+    first (through the ``supplement_expires`` index)."""
+    c = t.dossiers.c
+    return sa.select(c.id).where(c.supplement_expires_us < to_us(at)).order_by(
+        c.supplement_expires_us, c.id).limit(limit)
+
+
+def entries(reader: sa.Engine, query: sa.Select[Any], zone: dt.tzinfo, *,
+            window: tuple[dt.datetime, dt.datetime] | None = None) -> tuple[Entry, ...]:
+    """The rows of ``query`` (one of the above) as entries, their instants in ``zone``;
+    ``window``: the due-soon list's (``at``, ``until``), whose rows give an entry for their
+    clock's due and one for their apology's, each when it falls in the window."""
     def local(us: int | None) -> dt.datetime | None:
         return None if us is None else from_us(us).astimezone(zone)
 
+    def listed(r: Any) -> list[Entry]:
+        entry = Entry(r.dossier_id, r.step, r.agency, r.status, local(r.due_us),
+                      local(r.step_due_us), local(r.dossier_due_us), local(r.overdue_us),
+                      r.reason or _RESERVED.get(r.step, "step"))
+        if window is None:
+            return [entry]
+        lo, hi = to_us(window[0]), to_us(window[1])
+        found = []
+        soon = [(us, why) for us, why in ((r.step_due_us, "step"), (r.dossier_due_us, "dossier"))
+                if us is not None and lo <= us <= hi]
+        if soon:
+            found.append(attrs.evolve(entry, reason=min(soon)[1]))
+        if r.apology_due_us is not None and lo <= r.apology_due_us <= hi:
+            found.append(attrs.evolve(entry, due=local(r.apology_due_us), reason="apology"))
+        return found
+
     with reader.connect() as conn:
-        return tuple(
-            Entry(r.dossier_id, r.step, r.agency, r.status, local(r.due_us),
-                  local(r.step_due_us), local(r.dossier_due_us), local(r.overdue_us))
-            for r in conn.execute(query))
+        found = [e for r in conn.execute(query) for e in listed(r)]
+    if window is not None:  # apology entries join in the order of their due
+        found.sort(key=lambda e: (e.due is None, e.due or window[0], e.dossier_id))
+    return tuple(found)
+
+
+_RESERVED = {RECEPTION: "reception", RETURN: "return"}
