@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from dossierflow import samples
+from dossierflow.catalogues import vietnam as vietnam_catalogue
 from dossierflow._errors import TransitionNotAllowed
 from dossierflow.calendar import WorkCalendar, vietnam
 from dossierflow.clock import Sla, Verdict, format_margin
@@ -151,7 +151,7 @@ def _fmt(at: dt.datetime | None, cal: WorkCalendar) -> str:
 def run(out: TextIO) -> int:
     """Run the demo, printing to ``out``; returns the number of dossiers."""
     cal = vietnam()
-    catalogue = samples.catalogue()
+    catalogue = vietnam_catalogue.catalogue()
     engine = Engine(catalogue, calendar=cal)
     sla = Sla(engine)
     rng = random.Random(2026)
