@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from dossierflow.catalogues import vietnam as vietnam_catalogue
 from dossierflow._errors import TransitionNotAllowed
 from dossierflow.calendar import WorkCalendar, vietnam
+from dossierflow.catalogues import vietnam as vietnam_catalogue
 from dossierflow.clock import Sla, Verdict, format_margin
 from dossierflow.states import (
     Apologized,
