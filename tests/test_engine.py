@@ -224,7 +224,7 @@ def test_pause_resume_extend_stop() -> None:
     run.do(Stop("applicant unreachable", "Circular 03/2025/TT-VPCP"), SWEEPER)
     assert run.dossier.status is Status.STOPPED
     assert not run.dossier.active
-    run.refused(Resume(), SWEEPER, TransitionNotAllowed, "allowed: nothing")
+    run.refused(Resume(), SWEEPER, TransitionNotAllowed, "allowed: 'complain', 'answer_complaint'")
 
 
 def test_extension_needs_a_procedure_that_allows_it() -> None:

@@ -47,11 +47,13 @@ from dossierflow.rules import (
     working_hours,
 )
 from dossierflow.states import (
+    AnswerComplaint,
     Apologize,
     Apologized,
     Channel,
     Choice,
     Citizen,
+    Complain,
     CompleteStep,
     Dossier,
     End,
@@ -64,6 +66,8 @@ from dossierflow.states import (
     Outcome,
     Pause,
     Paused,
+    PayFee,
+    PaymentMethod,
     Procedure,
     Rate,
     Receive,
@@ -295,6 +299,11 @@ def _any_command(proc: Procedure) -> st.SearchStrategy[Any]:
         st.builds(Rate, score=st.integers(0, 6)),
         st.builds(Apologize, agency=agencies, reason=st.just("backlog"),
                   new_appointment=st.just(dt.datetime(2100, 1, 1, tzinfo=dt.UTC))),
+        st.builds(PayFee, amount=st.sampled_from([0, 2_000]),
+                  method=st.sampled_from(PaymentMethod)),
+        st.just(Complain("the desk was slow")),
+        st.builds(AnswerComplaint, answer=st.just("we apologise"),
+                  satisfied=st.sampled_from([None, True, False])),
     )
 
 

@@ -25,10 +25,15 @@ from dossierflow.clock._verdicts import VerdictPolicy
 from dossierflow.rules import HOURS_PER_WORKING_DAY, ApologyTiming, Convention, Measure, TimeLimit
 from dossierflow.states import (
     Apologize,
+    Channel,
     ControlSlipRow,
+    Delivery,
     Dossier,
     Engine,
     Event,
+    PaymentMethod,
+    Resolution,
+    ResultReturned,
     Status,
 )
 
@@ -328,6 +333,28 @@ class Sla:
         if tl.awaiting is None or tl.ended is not None or clock.supplement_wait is None:
             return None
         return self._after(clock.supplement_wait, tl.awaiting, clock.convention)
+
+    # ------------------------------------------------------------------------ the desk
+
+    def five_on_the_spot(self, dossier: Dossier) -> bool:
+        """Whether ``dossier`` was a "5 on-the-spot" one ("5 tại chỗ"): filed in person,
+        received, appraised, approved, its result returned at the desk and its fee (if the
+        procedure charges one) collected there, all on one working day: one visit, read off
+        its history."""
+        if dossier.channel is not Channel.IN_PERSON or dossier.status is not Status.RETURNED \
+                or dossier.resolution is not Resolution.APPROVED:
+            return False
+        returned = next(e for e in reversed(dossier.history) if type(e) is ResultReturned)
+        assert isinstance(returned, ResultReturned)
+        if returned.method != Delivery.IN_PERSON.value:
+            return False
+        paid = dossier.payment
+        if self.engine.procedure_of(dossier).has_fee and (
+                paid is None or paid.method is not PaymentMethod.DESK):
+            return False
+        day = self.calendar.local_date(dossier.history[0].at)
+        return all(self.calendar.local_date(e.at) == day for e in dossier.history
+                   if e.at <= returned.at)
 
     # -------------------------------------------------------------------------- apology
 

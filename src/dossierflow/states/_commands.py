@@ -18,7 +18,7 @@ import attrs
 from dossierflow._errors import InvalidArgument
 from dossierflow.rules import TimeLimit
 from dossierflow.states._dossier import Status
-from dossierflow.states._events import Channel, Outcome
+from dossierflow.states._events import Channel, ComplaintKind, Outcome, PaymentMethod
 from dossierflow.states._fields import ITEM, NAME, PERSON, TEXT, data, text, texts
 
 
@@ -44,6 +44,15 @@ def _whole(value: object, name: str) -> None:
         raise InvalidArgument(f"{name} must be a whole number, got {value!r:.80}")
 
 
+def _count(value: object, name: str, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    _whole(value, name)
+    assert isinstance(value, int)
+    if not 0 <= value <= 10**6:
+        raise InvalidArgument(f"{name} must be a count from 0, got {value}")
+
+
 _NAME = text(NAME)
 _PERSON = text(PERSON)
 _TEXT = text(TEXT)
@@ -67,12 +76,20 @@ class File:
 @attrs.frozen
 class Receive:
     """Receive a complete dossier and issue the receipt slip (Form 01). The engine computes
-    the appointment from the procedure's time limit and its calendar."""
+    the appointment from the procedure's time limit and its calendar. ``digitised`` of
+    ``components`` (the dossier's component documents) were digitised at receipt;
+    ``reused``: components taken from national databases (population, civil status...)
+    instead of being asked for. Decision 766/QĐ-TTg scores both."""
 
     receipt_no: str = attrs.field(validator=_NAME)
     documents: tuple[str, ...] = attrs.field(default=(), converter=_strings,
                                              validator=texts(ITEM))
     note: str = attrs.field(default="", validator=_TEXT)
+    digitised: int | None = attrs.field(default=None, validator=lambda _, __, v: _count(
+        v, "Receive.digitised", optional=True))
+    components: int | None = attrs.field(default=None, validator=lambda _, __, v: _count(
+        v, "Receive.components", optional=True))
+    reused: int = attrs.field(default=0, validator=lambda _, __, v: _count(v, "Receive.reused"))
 
 
 @attrs.frozen
@@ -148,8 +165,47 @@ class Extend:
 
 @attrs.frozen
 class ReturnResult:
+    """Return the result: ``method`` is how (``"in_person"``, ``"post"`` or
+    ``"electronic"``, the :class:`~dossierflow.states.Delivery` values);
+    ``electronic_result``: an electronic result was issued."""
+
     method: str = attrs.field(default="in_person", validator=_NAME)
     note: str = attrs.field(default="", validator=_TEXT)
+    electronic_result: bool = attrs.field(default=False, validator=lambda _, __, v: _flag(
+        v, "ReturnResult.electronic_result"))
+
+
+def _flag(value: object, name: str) -> None:
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{name} must be True or False, got {value!r:.80}")
+
+
+@attrs.frozen
+class PayFee:
+    """Pay the procedure's fee (VND): ``method`` online through the national payment
+    platform, at the desk, or by post. Once per dossier; zero-fee procedures take none."""
+
+    amount: int = attrs.field(validator=lambda _, __, v: _whole(v, "PayFee.amount"))
+    method: PaymentMethod = attrs.field(validator=attrs.validators.instance_of(PaymentMethod))
+
+
+@attrs.frozen
+class Complain:
+    """The applicant complains (or petitions) about the dossier."""
+
+    text: str = attrs.field(validator=_TEXT)
+    kind: ComplaintKind = attrs.field(default=ComplaintKind.PETITION,
+                                      validator=attrs.validators.instance_of(ComplaintKind))
+
+
+@attrs.frozen
+class AnswerComplaint:
+    """The agency answers the open complaint; ``satisfied``: whether the applicant accepted
+    the answer (None: not said)."""
+
+    answer: str = attrs.field(validator=_TEXT)
+    satisfied: bool | None = attrs.field(default=None, validator=lambda _, __, v: None
+                                         if v is None else _flag(v, "satisfied"))
 
 
 @attrs.frozen
@@ -188,7 +244,8 @@ class Rate:
 
 Command: TypeAlias = (
     File | Receive | Refuse | RequestSupplement | Supplement | CompleteStep | HandOff | Pause
-    | Resume | Extend | ReturnResult | Withdraw | Stop | Rate | Apologize
+    | Resume | Extend | ReturnResult | Withdraw | Stop | Rate | Apologize | PayFee | Complain
+    | AnswerComplaint
 )
 COMMAND_NAMES: Mapping[type[Any], str] = MappingProxyType({
     File: "file",
@@ -206,22 +263,27 @@ COMMAND_NAMES: Mapping[type[Any], str] = MappingProxyType({
     Stop: "stop",
     Rate: "rate",
     Apologize: "apologize",
+    PayFee: "pay_fee",
+    Complain: "complain",
+    AnswerComplaint: "answer_complaint",
 })
 """The stable name of every command (read-only)."""
 
+_FACTS = ("pay_fee", "complain", "answer_complaint")
+_AFTER = ("complain", "answer_complaint")
 ALLOWED: Mapping[Status, tuple[str, ...]] = MappingProxyType({
-    Status.FILED: ("receive", "refuse", "request_supplement"),
-    Status.AWAITING_SUPPLEMENT: ("supplement", "withdraw", "stop", "apologize"),
+    Status.FILED: ("receive", "refuse", "request_supplement", *_FACTS),
+    Status.AWAITING_SUPPLEMENT: ("supplement", "withdraw", "stop", "apologize", *_FACTS),
     Status.IN_PROGRESS: (
         "complete_step", "hand_off", "request_supplement", "pause", "extend", "withdraw", "stop",
-        "apologize",
+        "apologize", *_FACTS,
     ),
-    Status.PAUSED: ("resume", "extend", "withdraw", "stop", "apologize"),
-    Status.RESOLVED: ("return_result",),
-    Status.RETURNED: ("rate",),
-    Status.REFUSED: (),
-    Status.WITHDRAWN: (),
-    Status.STOPPED: (),
+    Status.PAUSED: ("resume", "extend", "withdraw", "stop", "apologize", *_FACTS),
+    Status.RESOLVED: ("return_result", *_FACTS),
+    Status.RETURNED: ("rate", *_AFTER),
+    Status.REFUSED: _AFTER,
+    Status.WITHDRAWN: _AFTER,
+    Status.STOPPED: _AFTER,
 })
 """Which commands each status admits (before the finer checks: actor, step, counts);
 read-only."""

@@ -17,11 +17,14 @@ from dossierflow.calendar import WorkCalendar
 from dossierflow.rules import ReceiptPolicy, TimeLimit, appointment
 from dossierflow.states._commands import (
     ALLOWED,
+    AnswerComplaint,
     Apologize,
+    Complain,
     CompleteStep,
     Extend,
     HandOff,
     Pause,
+    PayFee,
     Rate,
     Receive,
     Refuse,
@@ -39,14 +42,19 @@ from dossierflow.states._events import (
     Apologized,
     Channel,
     Citizen,
+    Complained,
+    ComplaintAnswered,
+    Delivery,
     Event,
     Extended,
+    FeePaid,
     Filed,
     HandedOff,
     MemberCompleted,
     Officer,
     Outcome,
     Paused,
+    PaymentMethod,
     Rated,
     Received,
     Refused,
@@ -201,9 +209,14 @@ def _receive(c: Context) -> tuple[Event, ...]:
     if limit is not None:
         due = appointment(counts_as_received(d, c.at, proc.clock.receipt), limit, c.calendar,
                           proc.clock)
+    if cmd.digitised is not None and cmd.components is not None and \
+            cmd.digitised > cmd.components:
+        raise InvalidArgument(f"digitised ({cmd.digitised}) cannot exceed the dossier's "
+                              f"components ({cmd.components})")
     activated, waiting = c.flow.first(values)
     return (Received(cmd.receipt_no, officer.agency, cmd.documents, due, cmd.note, c.at,
-                     c.actor, activated, waiting, c.flow.units(activated)),)
+                     c.actor, activated, waiting, c.flow.units(activated), cmd.digitised,
+                     cmd.components, cmd.reused),)
 
 
 def _refuse_dossier(c: Context) -> tuple[Event, ...]:
@@ -211,10 +224,57 @@ def _refuse_dossier(c: Context) -> tuple[Event, ...]:
     return (Refused(_text(c.command.reasons, "reasons"), c.at, c.actor),)
 
 
+_DELIVERY = tuple(m.value for m in Delivery)
+
+
 def _return_result(c: Context) -> tuple[Event, ...]:
     _desk_only(c)
     cmd: ReturnResult = c.command
-    return (ResultReturned(_text(cmd.method, "method"), cmd.note, c.at, c.actor),)
+    if cmd.method not in _DELIVERY:
+        raise InvalidArgument(f"method must be one of {', '.join(map(repr, _DELIVERY))} (how "
+                              f"the result reached the applicant), got {cmd.method!r}")
+    return (ResultReturned(cmd.method, cmd.note, c.at, c.actor, cmd.electronic_result),)
+
+
+def _pay_fee(c: Context) -> tuple[Event, ...]:
+    cmd: PayFee = c.command
+    d, proc, actor = c.dossier, c.procedure, c.actor
+    if type(actor) is Citizen:
+        _applicant_only(c)
+    elif not is_desk(proc, actor):
+        raise c.refuse("the applicant pays, or the desk records a payment")
+    elif cmd.method is PaymentMethod.ONLINE:
+        raise c.refuse("an online payment comes from the applicant through the payment "
+                       "platform, not from the desk")
+    if not proc.has_fee:
+        raise c.not_allowed(f"procedure {proc.code} charges no fee")
+    if cmd.amount <= 0:
+        raise InvalidArgument(f"amount must be the fee paid in VND, more than 0; got "
+                              f"{cmd.amount}")
+    paid = d.payment
+    if paid is not None:
+        raise c.not_allowed(f"the fee was already paid ({paid.amount} VND, "
+                            f"{paid.method.value}, {paid.at.isoformat()})")
+    return (FeePaid(cmd.amount, cmd.method, c.at, actor),)
+
+
+def _complain(c: Context) -> tuple[Event, ...]:
+    _applicant_only(c)
+    cmd: Complain = c.command
+    if c.dossier.open_complaint is not None:
+        raise c.not_allowed("a complaint about this dossier is still unanswered")
+    return (Complained(cmd.kind, _text(cmd.text, "text"), c.at, c.actor),)
+
+
+def _answer_complaint(c: Context) -> tuple[Event, ...]:
+    cmd: AnswerComplaint = c.command
+    proc, actor = c.procedure, c.actor
+    if type(actor) is not Officer or actor.agency not in {a.id for a in proc.agencies}:
+        raise c.refuse(f"an officer of the procedure's agencies "
+                       f"({', '.join(a.id for a in proc.agencies)}) answers complaints")
+    if c.dossier.open_complaint is None:
+        raise c.not_allowed("no complaint about this dossier is waiting for an answer")
+    return (ComplaintAnswered(_text(cmd.answer, "answer"), cmd.satisfied, c.at, actor),)
 
 
 def _supplement(c: Context) -> tuple[Event, ...]:
@@ -437,5 +497,8 @@ DECIDE: dict[type[Any], Decide] = {
     Stop: _stop,
     Extend: _extend,
     Apologize: _apologize,
+    PayFee: _pay_fee,
+    Complain: _complain,
+    AnswerComplaint: _answer_complaint,
 }
 """How each command (but File) is checked and which events it yields."""

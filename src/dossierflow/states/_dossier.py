@@ -21,8 +21,11 @@ from dossierflow.states._events import (
     EVENT_TYPES,
     Apologized,
     Channel,
+    Complained,
+    ComplaintAnswered,
     Event,
     Extended,
+    FeePaid,
     Filed,
     HandedOff,
     MemberCompleted,
@@ -174,6 +177,33 @@ class Dossier:
         for e in reversed(self.apologies):
             if e.new_appointment > at:
                 return e
+        return None
+
+    @property
+    def payment(self) -> FeePaid | None:
+        """The fee's payment, if it was paid."""
+        for e in self.history:
+            if type(e) is FeePaid:
+                return e
+        return None
+
+    @property
+    def complaints(self) -> tuple[tuple[Complained, ComplaintAnswered | None], ...]:
+        """Every complaint about the dossier with its answer (None: not answered yet)."""
+        found: list[tuple[Complained, ComplaintAnswered | None]] = []
+        for e in self.history:
+            if type(e) is Complained:
+                found.append((e, None))
+            elif type(e) is ComplaintAnswered and found:
+                found[-1] = (found[-1][0], e)
+        return tuple(found)
+
+    @property
+    def open_complaint(self) -> Complained | None:
+        """The complaint waiting for an answer, if any."""
+        complaints = self.complaints
+        if complaints and complaints[-1][1] is None:
+            return complaints[-1][0]
         return None
 
     @property
@@ -406,7 +436,8 @@ def _apologized(v: list[Any], e: Apologized) -> None:
 
 
 def _recorded(v: list[Any], e: Event) -> None:
-    """An event that only joins the history (a notice issued)."""
+    """An event that only joins the history (a notice issued, a fee paid, a complaint and
+    its answer): read off the history when needed."""
 
 
 _CHANGES: dict[type[Any], _Change] = {
@@ -428,6 +459,9 @@ _CHANGES: dict[type[Any], _Change] = {
     MemberCompleted: _member_completed,
     Apologized: _apologized,
     StopNoticeIssued: _recorded,
+    FeePaid: _recorded,
+    Complained: _recorded,
+    ComplaintAnswered: _recorded,
 }
 """What each event changes in a dossier's field values (besides joining the history)."""
 assert set(_CHANGES) == set(EVENT_TYPES.values())

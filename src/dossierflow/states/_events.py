@@ -40,6 +40,34 @@ class Outcome(enum.Enum):
     """Rejected with reasons: the dossier is resolved as rejected (steps with can_reject)."""
 
 
+class PaymentMethod(enum.Enum):
+    """How a fee was paid (Decision 766/QĐ-TTg counts payments online)."""
+
+    ONLINE = "online"
+    """Online, through the national public service portal's payment platform."""
+    DESK = "desk"
+    """In cash or by card at the one-stop desk."""
+    POST = "post"
+    """Through the public postal service."""
+
+
+class Delivery(enum.Enum):
+    """How the result reached the applicant."""
+
+    IN_PERSON = "in_person"
+    POST = "post"
+    ELECTRONIC = "electronic"
+
+
+class ComplaintKind(enum.Enum):
+    """What the applicant raised about a dossier."""
+
+    COMPLAINT = "complaint"
+    """"khiếu nại": a complaint about a decision or an act."""
+    PETITION = "petition"
+    """"phản ánh, kiến nghị": feedback or a petition on how the dossier is handled."""
+
+
 class Resolution(enum.Enum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -106,7 +134,9 @@ class Filed:
 class Received:
     """Form 01: the receipt-and-appointment slip. ``activated``: the first steps, which the
     desk transfers the dossier to, owned by ``to_units``; ``waiting``: joins already waited on
-    (None in schema 1)."""
+    (None in schema 1). ``digitised`` of the dossier's ``components`` were digitised at
+    receipt (None: not recorded); ``reused``: components taken from national databases
+    instead of being asked for."""
 
     receipt_no: str
     agency: str
@@ -118,6 +148,9 @@ class Received:
     activated: tuple[str, ...] | None = None
     waiting: tuple[tuple[str, int], ...] | None = None
     to_units: tuple[str, ...] = ()
+    digitised: int | None = None
+    components: int | None = None
+    reused: int = 0
 
 
 @attrs.frozen
@@ -228,10 +261,14 @@ class MemberCompleted:
 
 @attrs.frozen
 class ResultReturned:
+    """The result reached the applicant: ``method`` is a :class:`Delivery` value;
+    ``electronic_result``: an electronic result (a digitally signed copy) was issued."""
+
     method: str
     note: str
     at: dt.datetime
     actor: Actor
+    electronic_result: bool = False
 
 
 @attrs.frozen
@@ -266,6 +303,37 @@ class Apologized:
 
 
 @attrs.frozen
+class FeePaid:
+    """The fee (VND) was paid, and how."""
+
+    amount: int
+    method: PaymentMethod
+    at: dt.datetime
+    actor: Actor
+
+
+@attrs.frozen
+class Complained:
+    """The applicant complained, or petitioned, about the dossier."""
+
+    kind: ComplaintKind
+    text: str
+    at: dt.datetime
+    actor: Actor
+
+
+@attrs.frozen
+class ComplaintAnswered:
+    """The agency answered the open complaint; ``satisfied``: whether the applicant accepted
+    the answer (None: not said)."""
+
+    answer: str
+    satisfied: bool | None
+    at: dt.datetime
+    actor: Actor
+
+
+@attrs.frozen
 class StopNoticeIssued:
     """Form 05 (Circular 03/2025/TT-VPCP, Appendix I): the notice that handling of the dossier
     stopped, issued by ``agency`` (the receiving desk) with the reason and its basis.
@@ -291,14 +359,14 @@ class Rated:
 Event: TypeAlias = (
     Filed | Received | Refused | SupplementRequested | Supplemented | StepCompleted | HandedOff
     | Paused | Resumed | Extended | Resolved | MemberCompleted | ResultReturned | Withdrawn
-    | Stopped | Rated | Apologized | StopNoticeIssued
+    | Stopped | Rated | Apologized | StopNoticeIssued | FeePaid | Complained | ComplaintAnswered
 )
 EVENT_TYPES: Mapping[str, type[Any]] = MappingProxyType({
     cls.__name__: cls
     for cls in (
         Filed, Received, Refused, SupplementRequested, Supplemented, StepCompleted, HandedOff,
         Paused, Resumed, Extended, Resolved, MemberCompleted, ResultReturned, Withdrawn,
-        Stopped, Rated, Apologized, StopNoticeIssued,
+        Stopped, Rated, Apologized, StopNoticeIssued, FeePaid, Complained, ComplaintAnswered,
     )
 })
 """Every event type by its stable stored name (read-only)."""
