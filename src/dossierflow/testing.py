@@ -716,8 +716,8 @@ def dossiers(engine: Engine, proc: Procedure, *, start: dt.datetime | None = Non
     - ``finished``: the life ends in a final status (returned, refused, withdrawn, stopped) or
       resolved; False: it is still open (filed, awaiting a supplement, in progress, paused).
     - ``late``: ``Sla(engine).classify(d, d.history[-1].at).verdict is Verdict.LATE``, the
-      dossier judged at its last event (a finished one at its end); True rules out refused and
-      withdrawn dossiers, which get no verdict.
+      dossier judged at its last event (a finished one at its end); True rules out refused
+      dossiers, which get no verdict, and withdrawn ones.
     - ``supplemented``: a supplement was requested (Form 02), before or after receipt.
     - ``paused``: handling was paused at least once.
     - ``apologized``: an agency apologised for a delay (Form 04); True needs ``late`` not
