@@ -100,6 +100,7 @@ WORDS: Mapping[str, tuple[str, str]] = {
         "The layout follows provincial one-stop systems' rendering of Biểu 06/VPCP/KSTT "
         "(Circular 01/2020/TT-VPCP) and awaits checking against the circular's official "
         "annex."),
+    "charts": ("BIỂU ĐỒ", "CHARTS"),
     "score_title": ("ĐIỂM CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (Quyết định 766/QĐ-TTg)",
                     "SERVICE INDEX SCORE (Decision 766/QĐ-TTg)"),
     "group": ("Nhóm chỉ số", "Group"),
