@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -24,8 +26,19 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     assert "supplement_requests_per_agency" in api  # Procedure's docstring, rendered
 
 
+def _leaves(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [leaf for item in node for leaf in _leaves(item)]
+    if isinstance(node, dict):
+        return [leaf for value in node.values() for leaf in _leaves(value)]
+    return []
+
+
 def test_every_page_is_in_the_navigation() -> None:
-    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    pages = [p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")]
-    missing = [p for p in pages if p not in nav]
-    assert not missing, f"pages not in mkdocs.yml's nav: {missing}"
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    nav = set(_leaves(config["nav"]))
+    pages = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    assert not pages - nav, f"pages not in mkdocs.yml's nav: {sorted(pages - nav)}"
+    assert not nav - pages, f"nav entries with no page: {sorted(nav - pages)}"
