@@ -468,14 +468,22 @@ class Score:
     band_en: str | None
 
 
+GROUP_POINTS: Mapping[str, float] = MappingProxyType({
+    "progress": 20, "online": 12, "payment": 10, "digitisation": 22, "satisfaction": 18,
+    "transparency": 18})
+"""Each group's points in Decision 766/QĐ-TTg (100 in all). A group's indicators are capped
+at it: online payment's parts, 6A + min(2, 2.5B) + 2.5C, can reach 10.5 of its 10."""
+
+
 def score(found: Iterable[Indicator]) -> Score:
-    """The 766 score of ``found`` indicators (those with no points are left out)."""
+    """The 766 score of ``found`` indicators (those with no points are left out), each
+    group capped at its points (:data:`GROUP_POINTS`)."""
     found = tuple(found)
     groups = []
     for code, _, _ in GROUPS:
         mine = [i for i in found if i.group == code and i.points is not None]
-        groups.append((code, round(sum(i.points or 0 for i in mine), 4),
-                       sum(i.max_points for i in mine)))
+        most = min(GROUP_POINTS[code], sum(i.max_points for i in mine))
+        groups.append((code, round(min(most, sum(i.points or 0 for i in mine)), 4), most))
     total = round(sum(p for _, p, _ in groups), 4)
     available = sum(m for _, _, m in groups)
     named = band(total) if available >= 100 else (None, None)
