@@ -35,9 +35,12 @@ from dossierflow.reports._model import (
     indicators,
     score,
 )
+from dossierflow.reports._replay import COMPLAINT_LIMIT, from_dossiers
+from dossierflow.reports._sql import from_store
 
 __all__ = [
     "BANDS",
+    "COMPLAINT_LIMIT",
     "COUNT_FIELDS",
     "DECISION_766",
     "DIMENSIONS",
@@ -59,6 +62,8 @@ __all__ = [
     "attainment",
     "band",
     "check_by",
+    "from_dossiers",
+    "from_store",
     "indicators",
     "score",
 ]

@@ -64,7 +64,7 @@ def report_columns(d: Dossier, tl: Timeline, proc: Procedure, *, sla: Sla,
     level = None
     if agency is not None:
         level = next((a.level for a in proc.agencies if a.id == agency), "")
-    kept = {k: prev[k] for k in _KEPT} if prev is not None else {
+    kept: dict[str, Any] = {k: prev[k] for k in _KEPT} if prev is not None else {
         "paid_online_us": None, "returned_us": None, "electronic_result": False,
         "unsatisfied_us": None, "five_on_the_spot": False}
     recheck = prev is None

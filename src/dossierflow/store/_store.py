@@ -81,6 +81,7 @@ from dossierflow.store._chain import (
     row_hash,
 )
 from dossierflow.store._clock import ServerClock, check_tolerance
+from dossierflow.store._facts import FACT_EVENTS, fact_rows
 from dossierflow.store._faults import Faults, OpenTransactions, check_key, column_length
 from dossierflow.store._outbox import (
     NOTIFY,
@@ -91,7 +92,6 @@ from dossierflow.store._outbox import (
     quarantined_messages,
 )
 from dossierflow.store._outbox import relay as relay_outbox
-from dossierflow.store._facts import FACT_EVENTS, fact_rows
 from dossierflow.store._projection import holding, project
 from dossierflow.store._sequences import Sequences
 from dossierflow.store._sql import (
