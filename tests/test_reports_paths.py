@@ -160,8 +160,9 @@ def test_the_sql_path_is_the_python_path(one_store: Store, data: st.DataObject) 
             store._forget(d.id)  # the cache would remember the deleted rows
 
 
-def test_a_rebuilt_projection_gives_the_same_report() -> None:
-    lived = [lives().example() for _ in range(8)]
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lived=st.lists(lives(), min_size=1, max_size=8))
+def test_a_rebuilt_projection_gives_the_same_report(lived: list[Dossier]) -> None:
     store = Store.memory(ENGINE, clock_tolerance=None)
     for d in lived:
         save(store, d)

@@ -42,7 +42,7 @@ UNSATISFIED = 2
 _ONLINE = Channel.ONLINE.value
 # Constants in grouped expressions are written into the SQL, not bound: PostgreSQL matches a
 # SELECT expression to its GROUP BY one only when their parameters are the same literal.
-_EMPTY = sa.literal_column("''")
+_EMPTY: sa.ColumnClause[str] = sa.literal_column("''")
 
 
 def _channel_names() -> sa.Case[Any]:
@@ -162,9 +162,11 @@ def from_store(store: Store, period: Period, by: Iterable[str] | str | None = ()
     found: Counter[tuple[str, str, str, str]] = Counter()
     with store.db.connect() as conn:
         for query in (dossier_counts(names, s, e), event_counts(names, s, e, limit_us)):
-            for r in conn.execute(query):
+            result = conn.execute(query)
+            names_out = list(result.keys())[n:]
+            for r in result:
                 key = tuple("" if v is None else str(v) for v in r[:n])
-                got = {k: int(v) for k, v in r._mapping.items() if not k.startswith("k_")}
+                got = {k: int(v) for k, v in zip(names_out, r[n:], strict=True)}
                 if "pending_in_time" in got:
                     got["pending_in_time"] -= got["pending_overdue"]
                 groups[key].update(got)
