@@ -136,3 +136,59 @@ def test_fold_is_the_definition_on_imported_histories(data: st.DataObject) -> No
     if strip and received:
         assert whole.appointed is (proc.time_limit is None)
     assert (whole.filed_online is not None) is (channel is Channel.ONLINE)
+
+
+def overdue_by(d: Dossier, end: dt.datetime) -> bool:
+    """Reports' "pending and had been overdue before ``end``", from the history cut at
+    ``end`` (events before it): found overdue by an event before ``end``, or overdue at it."""
+    tl = SLA.timeline(d, until=end - dt.timedelta(microseconds=1))
+    return tl.ended is None and tl.ledger is not None and (
+        tl.first_overdue is not None or tl.is_overdue(end))
+
+
+def overdue_by_whole(whole: Timeline, end: dt.datetime) -> bool:
+    """The same from the whole history's timeline (what the store keeps): first found overdue
+    before ``end``, or never found overdue yet overdue before ``end`` now."""
+    if whole.first_overdue is not None:
+        return whole.first_overdue < end
+    since = whole.overdue_from
+    return since is not None and since < end
+
+
+@FOLD
+@given(st.data())
+def test_first_overdue_is_when_an_event_first_saw_the_dossier_overdue(
+        data: st.DataObject) -> None:
+    proc = data.draw(st.sampled_from(PROCEDURES))
+    d = data.draw(dossiers(ENGINE, proc))
+    history = d.history
+    # The oracle: the timelines of every prefix, the first event after an overdue instant.
+    found = None
+    tl = Timeline()
+    for e in history:
+        if found is None and tl.ended is None:
+            since = tl.overdue_from
+            if since is not None and since < e.at:
+                found = since
+        tl = advance(tl, e, ENGINE.procedure_of(d), SLA.calendar)
+    assert SLA.timeline(d).first_overdue == found
+    # A new appointment, an extension or a restart never makes it earlier than its event.
+    if found is not None:
+        assert found < max(e.at for e in history)
+
+
+@FOLD
+@given(st.data())
+def test_overdue_at_a_period_end_reads_off_the_whole_timeline(data: st.DataObject) -> None:
+    # The rule the report's SQL path relies on: whether a dossier open at ``end`` had been
+    # overdue before it is the same from the history cut at ``end`` and from the whole
+    # history's timeline (first_overdue, and the state's overdue_from).
+    proc = data.draw(st.sampled_from(PROCEDURES))
+    d = data.draw(dossiers(ENGINE, proc))
+    whole = SLA.timeline(d)
+    first, last = d.history[0].at, d.history[-1].at
+    span = int((last - first).total_seconds()) + 86_400 * 3
+    end = first + dt.timedelta(seconds=data.draw(st.integers(0, span)))
+    cut = SLA.timeline(d, until=end - dt.timedelta(microseconds=1))
+    if cut.ended is None and cut.ledger is not None:
+        assert overdue_by(d, end) == overdue_by_whole(whole, end)

@@ -505,7 +505,7 @@ def test_a_schema_4_database_gains_the_sequences_when_opened(store_spec: Spec,
         reopened = opened()
     with reopened.db.connect() as conn:
         assert conn.execute(sa.select(tables.meta.c.value).where(
-            tables.meta.c.key == "schema_version")).scalar_one() == str(SCHEMA_VERSION) == "6"
+            tables.meta.c.key == "schema_version")).scalar_one() == str(SCHEMA_VERSION) == "7"
         assert conn.execute(sa.select(tables.meta.c.value).where(
             tables.meta.c.key == tables.STALE)).scalar() is None  # nothing to rebuild
     assert reopened.next_dossier_code("H29.123.45", D(2026, 3, 10)).endswith("-0001")

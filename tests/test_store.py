@@ -290,7 +290,7 @@ def test_bad_stored_data_is_named(store_spec: Spec, opened: Any, change: Any, ma
 def test_schema_version_is_recorded_and_checked(store_spec: Spec, opened: Any) -> None:
     store = opened()
     assert set(metadata.tables) == {"df_events", "df_dossiers", "df_active", "df_outbox",
-                                    "df_code_sequences", "df_meta"}
+                                    "df_code_sequences", "df_meta", "df_facts"}
     with store.db.connect() as conn:
         assert conn.execute(sa.select(tables.meta.c.value)).scalar() == str(SCHEMA_VERSION)
     if store_spec[0] == "memory":

@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -174,21 +174,6 @@ def display_names(catalogue: Catalogue, lang: str) -> dict[str, str]:
     return names
 
 
-Compute = Callable[..., reports.Report]
-
-
-def computation() -> Compute:
-    """``reports.from_store(store, period, by=(), inputs=Inputs(), targets=TARGETS)``, the
-    SQL computation over the store's projection."""
-    # Looked up by name: the computation is a sibling part of dossierflow.reports; an
-    # installation without it says so instead of failing on import.
-    found: Compute | None = getattr(reports, "from_store", None)
-    if found is None:
-        raise ReportArgumentError("report", "this dossierflow has no reports.from_store "
-                                            "(the computation over a store); upgrade it")
-    return found
-
-
 def run_report(args: argparse.Namespace) -> None:
     """The ``report`` command: read the arguments, compute, render, write."""
     fmt = args.format
@@ -219,9 +204,8 @@ def run_report(args: argparse.Namespace) -> None:
     else:
         catalogue = vietnam_catalogue.catalogue()
     with open_store(args.db, Engine(catalogue)) as store:
-        from_store = computation()
-        report = from_store(store, period, by=by)
-        monthly = [(label, from_store(store, p, by=by)) for label, p in months(period)] \
+        report = reports.from_store(store, period, by=by)
+        monthly = [(label, reports.from_store(store, p, by=by)) for label, p in months(period)] \
             if fmt == "html" else None
     names = display_names(catalogue, args.lang)
     write(report, fmt, args, names, monthly)

@@ -68,7 +68,8 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
     """``tl`` (None: a new dossier's) after ``events``: the timeline a loop of
     :func:`~dossierflow.clock._timeline.advance` gives, in one pass."""
     ledger, opened, done, receiver, ended, ended_running, judged, withdrawn, appointed, \
-        requests, awaiting, pause, filed_online, answered = _NEW if tl is None else tl
+        requests, awaiting, pause, filed_online, answered, first_overdue = \
+        _NEW if tl is None else tl
     # The open steps' clocks, each with whether its due is exact (see the module's docstring).
     steps = [(c, False) for c in opened]
     finished: list[StepVerdict] = []
@@ -127,10 +128,16 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
                            verdict, give - consumed)
 
     for event in events:
+        at = event.at
+        if first_overdue is None and ended is None and ledger is not None:
+            # Timeline.first_overdue: Ledger.overdue_from, inlined.
+            since = ledger.due if ledger.running is not None or \
+                ledger.consumed > ledger.budget else None
+            if since is not None and since < at:
+                first_overdue = since
         kind = kinds.get(type(event))
         if kind is None:
             continue
-        at = event.at
         if kind == _COMPLETE:
             assert isinstance(event, StepCompleted)
             name = event.step
@@ -232,4 +239,4 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
         opened = tuple([clock for clock, _ in steps])
     return _new(Timeline, (ledger, opened, done, receiver, ended, ended_running, judged,
                            withdrawn, appointed, requests, awaiting, pause, filed_online,
-                           answered))
+                           answered, first_overdue))

@@ -117,7 +117,12 @@ class Timeline(NamedTuple):
       waiting: the supplement never came);
     - ``pause``: the pause in progress, if it is paused;
     - ``filed_online``: when the portal recorded an online filing (None: another channel);
-    - ``answered``: when the desk first received it, asked for a supplement or refused it.
+    - ``answered``: when the desk first received it, asked for a supplement or refused it;
+    - ``first_overdue``: the first time the open dossier was seen past its due: when an event
+      at ``t`` is folded while the dossier is open and its ledger's
+      :attr:`~dossierflow.clock.Ledger.overdue_from` is before ``t``, that instant (kept
+      once set, whatever extensions or restarts do later; None: no event yet found it
+      overdue). Reports read "pending and had been overdue" off it (late stays late).
     """
 
     ledger: Ledger | None = None
@@ -136,6 +141,7 @@ class Timeline(NamedTuple):
     pause: Paused | None = None
     filed_online: dt.datetime | None = None
     answered: dt.datetime | None = None
+    first_overdue: dt.datetime | None = None
 
     def evolve(self, **changes: Any) -> Timeline:
         """This timeline with ``changes`` (field values by name)."""
@@ -181,6 +187,10 @@ def advance(tl: Timeline, event: Event, proc: Procedure, cal: WorkCalendar) -> T
     kind = type(event)
     at = event.at
     ledger = tl.ledger
+    if tl.first_overdue is None and tl.ended is None and ledger is not None:
+        since = ledger.overdue_from
+        if since is not None and since < at:
+            tl = tl.evolve(first_overdue=since)
     if kind is StepCompleted:
         assert isinstance(event, StepCompleted)
         open_ = list(tl.open)

@@ -54,10 +54,13 @@ from dossierflow.reports._render import (
     to_json,
     to_table,
 )
+from dossierflow.reports._replay import COMPLAINT_LIMIT, from_dossiers
+from dossierflow.reports._sql import from_store
 
 __all__ = [
     "BANDS",
     "COLUMNS",
+    "COMPLAINT_LIMIT",
     "COUNT_FIELDS",
     "DECISION_766",
     "DIMENSIONS",
@@ -83,7 +86,9 @@ __all__ = [
     "attainment",
     "band",
     "check_by",
+    "from_dossiers",
     "from_json",
+    "from_store",
     "indicator_table",
     "indicators",
     "print_report",

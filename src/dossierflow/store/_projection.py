@@ -12,10 +12,12 @@ maximum (``pause``), or, at the desk before receipt, the online filing its 8 wor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from dossierflow.clock import Sla, Timeline
-from dossierflow.states import RECEPTION, Dossier, Engine, Status
+from dossierflow.states import RECEPTION, Dossier, Engine, Event, Status
+from dossierflow.store._facts import report_columns
 from dossierflow.store._sql import to_us
 
 RETURN = "(return)"
@@ -26,16 +28,23 @@ def _us(value: Any) -> int | None:
     return None if value is None else to_us(value)
 
 
-def project(d: Dossier, tl: Timeline, *, sla: Sla) -> dict[str, Any]:
-    """The ``df_dossiers`` row of ``d`` (without its id), whose clock is ``tl``."""
+def project(d: Dossier, tl: Timeline, *, sla: Sla, prev: dict[str, Any] | None = None,
+            events: Sequence[Event] | None = None) -> dict[str, Any]:
+    """The ``df_dossiers`` row of ``d`` (without its id), whose clock is ``tl``: ``prev``
+    (the row before ``events``) with ``events`` read in, or (by default) read off the whole
+    history."""
     receipt = d.receipt
     due = tl.due if d.status is Status.IN_PROGRESS else None
     verdict = None
     ended = None
+    blame = None
     if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED, Status.WITHDRAWN):
         judged = sla.judge(d, tl)
         verdict = judged.verdict.value if judged.verdict else None
         ended = judged.ended
+        blame = judged.responsible
+    if events is None:
+        prev, events = None, d.history
     return {
         "procedure": d.procedure, "procedure_version": d.procedure_version,
         "status": d.status.value, "channel": d.channel.value,
@@ -50,6 +59,9 @@ def project(d: Dossier, tl: Timeline, *, sla: Sla) -> dict[str, Any]:
         "apologized": bool(d.apologies),
         "version": d.version,
         "supplement_expires_us": _us(sla.supplement_expires(d, timeline=tl)),
+        "responsible": blame,
+        **report_columns(d, tl, sla.engine.procedure_of(d), sla=sla, prev=prev,
+                         events=events),
     }
 
 

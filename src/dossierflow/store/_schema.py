@@ -22,6 +22,8 @@ version, upgrading older tables step by step.
 - ``df_code_sequences``: the last sequence number given out for each agency (its electronic
   ID), receipt date and, for centralised services, owning system: what the dossier codes'
   daily sequence is allocated from.
+- ``df_facts``: the events reports count by agency (apologies, supplement requests, pauses,
+  complaints and their answers, ratings), one row each, written with the events.
 - ``df_meta``: the schema version (and, while an upgrade's new projection columns are not
   yet filled in, ``projection_stale``).
 
@@ -38,7 +40,7 @@ import sqlalchemy as sa
 
 from dossierflow._errors import SchemaError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version of the tables this library creates and reads.
 
 - 1 (dossierflow 0.1.0.dev0): the first.
@@ -60,7 +62,16 @@ SCHEMA_VERSION = 6
   it after that) and its index; ``df_active`` gains ``apology_due_us`` (when the apology is
   due) and ``reason`` (what made ``overdue_us``: ``step``, ``dossier``, ``pause`` or
   ``reception``). The upgrade adds the columns and marks the projection stale; the store
-  fills them in from the event log when it opens the database."""
+  fills them in from the event log when it opens the database.
+- 7: reports: ``df_dossiers`` gains what a period's report reads (:data:`REPORT_COLUMNS`:
+  when handling ended, when the dossier was first found overdue, the receiving agency's
+  level, the procedure's field, fee and online level, the online payment, the result's
+  return, digitisation at receipt, the first complaint or poor rating, "5 on the spot", the
+  agency answerable for a late dossier) and the indexes of the report's scans; the table
+  ``df_facts`` keeps the events reports count by agency (apologies, supplement requests,
+  pauses, complaints and their answers, ratings), written with the events. The upgrade adds
+  them and marks the projection stale; the store fills them in from the event log when it
+  opens the database."""
 
 metadata = sa.MetaData()
 
@@ -104,6 +115,51 @@ dossiers = sa.Table(
     # When the supplement wait expires (schema 6): the sweeper's stop list.
     sa.Column("supplement_expires_us", sa.BigInteger),
     sa.Index("df_dossiers_supplement_expires", "supplement_expires_us"),
+    # Schema 7, what reports read (see _facts.py): instants in UTC microseconds, NULL for
+    # dossiers never received.
+    sa.Column("closed_us", sa.BigInteger),
+    sa.Column("first_overdue_us", sa.BigInteger),
+    sa.Column("level", sa.String(100)),
+    sa.Column("sector", sa.String(200)),
+    sa.Column("fee_bearing", sa.Boolean),
+    sa.Column("online_eligible", sa.Boolean),
+    sa.Column("paid_online_us", sa.BigInteger),
+    sa.Column("returned_us", sa.BigInteger),
+    sa.Column("electronic_result", sa.Boolean),
+    sa.Column("components", sa.Integer),
+    sa.Column("digitised", sa.Integer),
+    sa.Column("reused", sa.Integer),
+    sa.Column("unsatisfied_us", sa.BigInteger),
+    sa.Column("five_on_the_spot", sa.Boolean),
+    sa.Column("responsible", sa.String(100)),
+    # A period's report reads the dossiers received before its end and not closed before
+    # its start (or returned in it): by receipt, then by closing.
+    sa.Index("df_dossiers_report", "received_us", "closed_us"),
+)
+
+REPORT_COLUMNS: tuple[str, ...] = (
+    "closed_us", "first_overdue_us", "level", "sector", "fee_bearing", "online_eligible",
+    "paid_online_us", "returned_us", "electronic_result", "components", "digitised", "reused",
+    "unsatisfied_us", "five_on_the_spot", "responsible")
+"""The ``df_dossiers`` columns schema 7 added for reports."""
+
+facts = sa.Table(
+    "df_facts", metadata,
+    # One row per event reports count by agency (schema 7): kind is apology_on_time,
+    # apology_late, supplement, pause (agency, step, reason), complaint, answer (ref: the
+    # complaint's seq; took_us: office time from the complaint; satisfied) or rating (score).
+    sa.Column("dossier_id", sa.String(100), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("agency", sa.String(100)),
+    sa.Column("step", sa.String(200)),
+    sa.Column("reason", sa.String(100)),
+    sa.Column("score", sa.Integer),
+    sa.Column("ref", sa.Integer),
+    sa.Column("took_us", sa.BigInteger),
+    sa.Column("satisfied", sa.Boolean),
+    sa.Index("df_facts_kind_at", "kind", "at_us"),
 )
 
 active = sa.Table(
@@ -291,12 +347,36 @@ def _to_6(conn: sa.Connection) -> None:
         conn.execute(sa.insert(meta).values(key=STALE, value="1"))
 
 
+def _to_7(conn: sa.Connection) -> None:
+    """Version 6 to 7: the report columns of ``df_dossiers``, their index and the table
+    ``df_facts``, filled in from the event log by the store, which the stale mark tells to
+    rebuild the projection. Columns already there are kept (as in :func:`_to_6`)."""
+    inspector = sa.inspect(conn)
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None)
+    have = {c["name"] for c in inspector.get_columns(dossiers.name, schema=schema)}
+    added = False
+    for column in REPORT_COLUMNS:
+        if column in have:
+            continue
+        kind = dossiers.c[column].type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {_table_name(conn, dossiers)} ADD COLUMN {column} "
+                             f"{kind}")
+        added = True
+    for index in dossiers.indexes:
+        if index.name == "df_dossiers_report":
+            index.create(conn, checkfirst=True)
+    facts.create(conn, checkfirst=True)
+    if added and conn.execute(sa.select(meta.c.value).where(meta.c.key == STALE)).scalar() \
+            is None:
+        conn.execute(sa.insert(meta).values(key=STALE, value="1"))
+
+
 def upgrade_schema(conn: sa.Connection, version: int) -> None:
     """Bring tables at ``version`` up to :data:`SCHEMA_VERSION` (each step in order; the
     projection columns an upgrade adds are filled in by the store, which marks it with
     :data:`STALE`)."""
     steps: dict[int, Callable[[sa.Connection], None]] = {1: _to_2, 2: _to_3, 3: _to_4,
-                                                       4: _to_5, 5: _to_6}
+                                                       4: _to_5, 5: _to_6, 6: _to_7}
     while version < SCHEMA_VERSION:
         steps[version](conn)
         version += 1

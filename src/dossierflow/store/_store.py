@@ -81,6 +81,7 @@ from dossierflow.store._chain import (
     row_hash,
 )
 from dossierflow.store._clock import ServerClock, check_tolerance
+from dossierflow.store._facts import FACT_EVENTS, fact_rows
 from dossierflow.store._faults import Faults, OpenTransactions, check_key, column_length
 from dossierflow.store._outbox import (
     NOTIFY,
@@ -269,6 +270,7 @@ class Store:
         self._delete_active = prepare(
             sa.delete(act).where(act.c.dossier_id == sa.bindparam("_id")))
         self._insert_active = prepare(sa.insert(act).values(bound(act)))
+        self._insert_facts = prepare(sa.insert(t.facts).values(bound(t.facts)))
         try:
             try:
                 if create:
@@ -555,7 +557,10 @@ class Store:
 
     def _save_once(self, before: Dossier | None, after: Dossier,
                    events: tuple[Event, ...]) -> _Cached:
-        if self._postgres and before is not None:
+        # Events reports count by agency (df_facts) take the transaction's path; the others,
+        # most commands, the single statement's.
+        if self._postgres and before is not None and not any(type(e) in FACT_EVENTS
+                                                             for e in events):
             with self._read_connection() as dbc:  # autocommit: the statement commits
                 return self._save_single(dbc, before, after, events)
         with self._raw_transaction() as dbc:
@@ -636,7 +641,9 @@ class Store:
         if base is None and before is not None:
             base = self.sla.timeline(before)
         timeline = self.sla.advance(base, after, events)
-        row = project(after, timeline, sla=self.sla)
+        prev = known.row if known is not None else None
+        row = project(after, timeline, sla=self.sla, prev=prev,
+                      events=events if prev is not None else None)
         return expected, known, timeline, row, holding(after, timeline, row,
                                                        engine=self.engine, sla=self.sla)
 
@@ -644,7 +651,7 @@ class Store:
               events: tuple[Event, ...]) -> _Cached:
         expected, known, timeline, row, holding = self._prepare(before, after, events)
         try:
-            last = self._write(dbc, after, expected, events, row, known, holding)
+            last = self._write(dbc, before, after, expected, events, row, known, holding)
         except self._conflicts:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
@@ -652,7 +659,7 @@ class Store:
             raise
         return _Cached(after, last, timeline, row, holding)
 
-    def _write(self, dbc: Any, after: Dossier, expected: int,
+    def _write(self, dbc: Any, before: Dossier | None, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
                holding: list[dict[str, Any]]) -> str:
         """Write one command in the transaction of ``dbc``: the dossier row (checking the
@@ -674,6 +681,11 @@ class Store:
                 raise ConcurrencyConflict(dossier_id, expected,
                                           self._version_on(dbc, dossier_id))
         self._insert_events.executemany(dbc, rows)
+        if any(type(e) in FACT_EVENTS for e in events):
+            facts = fact_rows(before, after, events, expected + 1,
+                              self.engine.procedure_of(after), sla=self.sla)
+            if facts:
+                self._insert_facts.executemany(dbc, facts)
         if known is None or known.holding != holding:
             if expected:
                 self._delete_active.execute(dbc, {"_id": dossier_id}).close()
@@ -1018,6 +1030,11 @@ class Store:
                         t.active.c.dossier_id == dossier_id))
                     if held:
                         conn.execute(sa.insert(t.active), held)
+                    conn.execute(sa.delete(t.facts).where(t.facts.c.dossier_id == dossier_id))
+                    facts = fact_rows(None, d, d.history, 1, self.engine.procedure_of(d),
+                                      sla=self.sla)
+                    if facts:
+                        conn.execute(sa.insert(t.facts), facts)
                 self._forget(dossier_id)
             except StoreError:
                 raise  # the database, not this dossier

@@ -1,0 +1,250 @@
+"""A year's report over 1,000,000 stored dossiers, on SQLite and PostgreSQL, against the
+Python path in the same run.
+
+For each backend:
+
+1. the projection is filled with ``--dossiers`` rows (1,000,000 by default) of a year and a
+   half (received from July of the year before, so that some are carried over), 200
+   agencies at two levels, 26 procedures in 8 fields, three channels, about 8% late and 5%
+   still open, fees, online payments, electronic results, digitisation, ratings and
+   complaints; for speed the rows are generated directly with these distributions and
+   written by raw batched INSERTs (SQLite) or COPY (PostgreSQL) into ``df_dossiers`` and
+   ``df_facts``: the report reads only them;
+2. the Biểu 06 table and Decision 766's indicators and score for the year, grouped by agency
+   and by agency and procedure (``reports.from_store``), timed (best of 3).
+
+The same run checks, on a small store filled through the real ``Store`` (generated lives,
+saved command by command), that the SQL path gives the Python path's report, and times the
+Python path (``reports.from_dossiers``, every dossier replayed and classified) on those
+dossiers, scaled to the million.
+
+    python bench/report_bench.py [--dossiers N] [--sample N] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sqlite3
+import tempfile
+import time
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any
+
+import attrs
+import psycopg
+import sqlalchemy as sa
+
+from dossierflow import reports
+from dossierflow.calendar import vietnam
+from dossierflow.catalogues import vietnam as catalogue_vn
+from dossierflow.clock import Sla
+from dossierflow.states import Catalogue, Engine, Filed
+from dossierflow.store import Store, metadata, to_us
+from dossierflow.testing import dossiers
+
+YEAR = 2026
+PERIOD = reports.Period(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31))
+AGENCIES = [(f"agency-{k:03d}", "province" if k < 20 else "commune") for k in range(200)]
+PROCEDURES = [(f"1.00{k:04d}", f"sector-{k % 8}", k % 3 != 0, k % 4 == 0) for k in range(26)]
+DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
+
+
+def rows(n: int, seed: int = 1) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """``n`` df_dossiers rows (the columns of :data:`COLUMNS`) and their df_facts rows."""
+    rnd = random.Random(seed)
+    first = to_us(dt.datetime(YEAR - 1, 7, 1, tzinfo=dt.UTC))
+    span = 548 * DAY_US
+    out, facts = [], []
+    for i in range(n):
+        agency, level = rnd.choice(AGENCIES)
+        code, sector, fee, full = rnd.choice(PROCEDURES)
+        channel = rnd.choices((1, 2, 3), (45, 50, 5))[0]
+        received = first + rnd.randrange(span)
+        limit = rnd.choice((1, 3, 5, 10, 15)) * DAY_US
+        appointment = received + limit
+        open_ = rnd.random() < 0.05
+        late = rnd.random() < 0.08
+        took = int(limit * (rnd.uniform(1.05, 2.0) if late else rnd.uniform(0.2, 1.0)))
+        closed = None if open_ else received + took
+        verdict = None if open_ else ("late" if late else rnd.choice(("early", "on_time")))
+        first_overdue = appointment + HOUR_US if late else None
+        overdue = appointment if open_ else None
+        returned = None if open_ else closed + rnd.randrange(2 * DAY_US)  # type: ignore[operator]
+        unsatisfied = received + 5 * DAY_US if rnd.random() < 0.01 else None
+        components = rnd.randrange(1, 6) if rnd.random() < 0.7 else None
+        out.append((
+            f"D{i:08d}", code, 1, "returned" if not open_ else "in_progress", channel, agency,
+            received - HOUR_US, received, appointment, None, overdue, closed, verdict, False,
+            3, "0" * 64, closed, first_overdue, level, sector, fee, full,
+            received + HOUR_US if fee and channel == 2 and rnd.random() < 0.6 else None,
+            returned, returned is not None and rnd.random() < 0.4, components,
+            None if components is None else rnd.randrange(components + 1),
+            rnd.randrange(3), unsatisfied, channel == 1 and rnd.random() < 0.05,
+            agency if late else None))
+        if rnd.random() < 0.3:
+            facts.append((f"D{i:08d}", 4, "rating", (returned or received) + HOUR_US, None,
+                          None, None, rnd.choices((1, 2, 3, 4, 5), (1, 1, 3, 10, 30))[0],
+                          None, None, None))
+        if late and rnd.random() < 0.5:
+            facts.append((f"D{i:08d}", 5, rnd.choice(("apology_on_time", "apology_late")),
+                          appointment, agency, None, None, None, None, None, None))
+        if rnd.random() < 0.02:
+            facts.append((f"D{i:08d}", 6, "supplement", received + DAY_US, agency, "appraise",
+                          None, None, None, None, None))
+        if unsatisfied is not None:
+            facts.append((f"D{i:08d}", 7, "complaint", unsatisfied, None, None, None, None,
+                          None, None, None))
+            facts.append((f"D{i:08d}", 8, "answer", unsatisfied + 3 * DAY_US, None, None, None,
+                          None, 7, rnd.randrange(15) * 8 * HOUR_US, rnd.random() < 0.8))
+    return out, facts
+
+
+COLUMNS = ("id", "procedure", "procedure_version", "status", "channel", "receiver", "filed_us",
+           "received_us", "appointment_us", "due_us", "overdue_us", "ended_us", "verdict",
+           "apologized", "version", "head_hash", "closed_us", "first_overdue_us", "level",
+           "sector", "fee_bearing", "online_eligible", "paid_online_us", "returned_us",
+           "electronic_result", "components", "digitised", "reused", "unsatisfied_us",
+           "five_on_the_spot", "responsible")
+FACTS = tuple(c.name for c in metadata.tables["df_facts"].c)
+
+
+def fill_sqlite(path: Path, data: list[tuple[Any, ...]], facts: list[tuple[Any, ...]]) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    for table, cols, batch in (("df_dossiers", COLUMNS, data), ("df_facts", FACTS, facts)):
+        marks = ", ".join("?" * len(cols))
+        conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", batch)
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def fill_postgres(url: str, schema: str, data: list[tuple[Any, ...]],
+                  facts: list[tuple[Any, ...]]) -> None:
+    with psycopg.connect(url) as conn:
+        for table, cols, batch in (("df_dossiers", COLUMNS, data), ("df_facts", FACTS, facts)):
+            with conn.cursor().copy(f"COPY {schema}.{table} ({', '.join(cols)}) FROM STDIN"
+                                    ) as copy:
+                for row in batch:
+                    copy.write_row(row)
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"VACUUM ANALYZE {schema}.df_dossiers")
+        conn.execute(f"VACUUM ANALYZE {schema}.df_facts")
+
+
+def year_report(store: Store) -> float:
+    """Best of 3: the year's report by agency and by agency and procedure, with the 766
+    indicators and score of every row and of the total."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for by in (("agency",), ("agency", "procedure")):
+            report = reports.from_store(store, PERIOD, by)
+            for row in report.rows:
+                report.score(row.counts)
+            report.score()
+            report.attainment()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def sample(n: int) -> tuple[Engine, list[Any]]:
+    procs = [make() for make in catalogue_vn.PROCEDURES]
+    engine = Engine(Catalogue(procs), calendar=vietnam())
+    rnd = random.Random(7)
+    start = dt.datetime(YEAR, 3, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for k in range(n):
+            proc = rnd.choice(procs)
+            d = dossiers(engine, proc, start=start + dt.timedelta(days=rnd.randrange(200))
+                         ).example()
+            # example() may give the same life twice: each its own id.
+            history = [attrs.evolve(e, dossier=f"S-{k:05d}") if type(e) is Filed else e
+                       for e in d.history]
+            found.append(engine.replay(history))
+    return engine, found
+
+
+def check_and_time_python(engine: Engine, lived: list[Any], where: Path,
+                          n: int) -> float:
+    """Saves ``lived`` through a real Store, checks SQL == Python, returns the Python path's
+    time scaled to ``n`` dossiers."""
+    store = Store.sqlite(where, engine, clock_tolerance=None)
+    seen = set()
+    for d in lived:
+        if d.id in seen:
+            continue
+        seen.add(d.id)
+        store.save(None, d, d.history)
+    kept = [store.load(i) for i in sorted(seen)]
+    sla = Sla(engine)
+    for by in ((), ("agency",), ("agency", "procedure"), ("level", "sector", "channel")):
+        assert reports.from_store(store, PERIOD, by) == reports.from_dossiers(
+            kept, sla, PERIOD, by), by
+    store.close()
+    t0 = time.perf_counter()
+    for by in (("agency",), ("agency", "procedure")):
+        reports.from_dossiers(kept, sla, PERIOD, by)
+    return (time.perf_counter() - t0) / len(kept) * n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    n = args.dossiers
+    print(f"generating {n:,} projection rows ...", flush=True)
+    data, facts = rows(n)
+    engine, lived = sample(args.sample)
+    with tempfile.TemporaryDirectory() as tmp:
+        python = check_and_time_python(engine, lived, Path(tmp) / "small.db", n)
+        print(f"python path: {python:.1f} s for {n:,} dossiers (scaled from "
+              f"{len({d.id for d in lived})}); SQL == Python on the real store: ok")
+        path = Path(tmp) / "report.db"
+        Store.sqlite(path, engine).close()
+        t0 = time.perf_counter()
+        fill_sqlite(path, data, facts)
+        print(f"sqlite filled in {time.perf_counter() - t0:.1f} s")
+        store = Store.sqlite(path, engine)
+        lite = year_report(store)
+        store.close()
+    schema = f"df_bench_{uuid.uuid4().hex[:10]}"
+    url = args.postgres
+    db = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with db.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        Store.postgresql(url, engine, schema=schema).close()
+        t0 = time.perf_counter()
+        fill_postgres(url, schema, data, facts)
+        print(f"postgresql filled in {time.perf_counter() - t0:.1f} s")
+        store = Store.postgresql(url, engine, schema=schema)
+        pg = year_report(store)
+        store.close()
+    finally:
+        with db.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        db.dispose()
+    print(f"report over {n:,} dossiers, by agency and by agency+procedure, Biểu 06 and 766 "
+          f"score of every row: sqlite {lite:.2f} s, postgresql {pg:.2f} s")
+    scale = 1_000_000 / n
+    for name, took in (("sqlite", lite * scale), ("postgresql", pg * scale)):
+        print(f"target report_{name}_1m: {took:.2f} s (goal < 2 s) "
+              f"{'ok' if took < 2 else 'short'}")
+    ratio = python / max(lite, pg)
+    print(f"target report_vs_python: {ratio:.0f}x (goal >= 100x) "
+          f"{'ok' if ratio >= 100 else 'short'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""What reports read off a dossier (package-internal): the report columns of its
+``df_dossiers`` row and its ``df_facts`` rows, one per event that reports count by agency
+or answer for (apologies, supplement requests, pauses, complaints and their answers,
+ratings). Both are written in the same transaction as the events; ``dossierflow.reports``
+aggregates them (its ``from_store``), and its ``from_dossiers`` computes the same from the
+histories, which the tests hold equal.
+
+The dossier's columns are kept as the events come (a column changes only with the events
+that make it), so a save reads the new events, not the history; a dossier the store has not
+seen is read once, from its history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from dossierflow.clock import Sla, Timeline
+from dossierflow.states import (
+    RECEPTION,
+    Apologized,
+    Complained,
+    ComplaintAnswered,
+    Dossier,
+    Event,
+    FeePaid,
+    Officer,
+    OnlineLevel,
+    Paused,
+    PaymentMethod,
+    Procedure,
+    Rated,
+    ResultReturned,
+    Status,
+    SupplementRequested,
+    evolve,
+)
+from dossierflow.store._sql import to_us
+
+_MICRO = dt.timedelta(microseconds=1)
+UNSATISFIED = 2
+"""Ratings at or below this score are "not satisfied" (the reports' threshold)."""
+
+_KEPT = ("paid_online_us", "returned_us", "electronic_result", "unsatisfied_us",
+         "five_on_the_spot")
+
+
+FACT_EVENTS: frozenset[type] = frozenset({Apologized, SupplementRequested, Paused, Complained,
+                                        ComplaintAnswered, Rated})
+"""The kinds of events that have a ``df_facts`` row."""
+
+
+def _us(value: Any) -> int | None:
+    return None if value is None else to_us(value)
+
+
+def report_columns(d: Dossier, tl: Timeline, proc: Procedure, *, sla: Sla,
+                   prev: dict[str, Any] | None, events: Sequence[Event]) -> dict[str, Any]:
+    """The report columns of ``d``'s ``df_dossiers`` row: ``prev`` (the row before
+    ``events``; None: ``events`` is the whole history) with ``events`` read in."""
+    receipt = d.receipt
+    agency = receipt.agency if receipt is not None else None
+    level = None
+    if agency is not None:
+        level = next((a.level for a in proc.agencies if a.id == agency), "")
+    kept: dict[str, Any] = {k: prev[k] for k in _KEPT} if prev is not None else {
+        "paid_online_us": None, "returned_us": None, "electronic_result": False,
+        "unsatisfied_us": None, "five_on_the_spot": False}
+    recheck = prev is None
+    for e in events:
+        kind = type(e)
+        if kind is FeePaid:
+            assert isinstance(e, FeePaid)
+            recheck = True
+            if e.method is PaymentMethod.ONLINE and kept["paid_online_us"] is None and \
+                    d.payment is e:
+                kept["paid_online_us"] = to_us(e.at)
+        elif kind is ResultReturned:
+            assert isinstance(e, ResultReturned)
+            recheck = True
+            if kept["returned_us"] is None:
+                kept["returned_us"] = to_us(e.at)
+                kept["electronic_result"] = e.electronic_result
+        elif kept["unsatisfied_us"] is None and (kind is Complained or (
+                isinstance(e, Rated) and e.score <= UNSATISFIED)):
+            kept["unsatisfied_us"] = to_us(e.at)
+    if recheck:
+        kept["five_on_the_spot"] = d.status is Status.RETURNED and sla.five_on_the_spot(d)
+    return {
+        "closed_us": _us(tl.ended) if receipt is not None else None,
+        "first_overdue_us": _us(tl.first_overdue),
+        "level": level, "sector": proc.sector,
+        "fee_bearing": proc.has_fee, "online_eligible": proc.online is OnlineLevel.FULL,
+        "components": receipt.components if receipt is not None else None,
+        "digitised": receipt.digitised if receipt is not None else None,
+        "reused": receipt.reused if receipt is not None else None,
+        **kept,
+    }
+
+
+def held_step(before: Dossier | None, agency: str, proc: Procedure) -> str:
+    """The step ``agency`` held just before an event (``before``: the dossier then): its
+    first active step owned by the agency; ``(reception)`` before receipt; "" if none."""
+    if before is None or not before.received:
+        return RECEPTION
+    steps = {s.name: s for s in proc.steps}
+    for h in before.active:
+        step = steps.get(h.step)
+        if step is not None and step.owner.agency == agency:
+            return h.step
+    return ""
+
+
+def fact_rows(before: Dossier | None, after: Dossier, events: Iterable[Event], first: int,
+              proc: Procedure, *, sla: Sla) -> list[dict[str, Any]]:
+    """The ``df_facts`` rows of ``events`` (sequence numbers from ``first``), which took
+    ``before`` (None: a new dossier) to ``after``."""
+    events = tuple(events)
+    rows: list[dict[str, Any]] = []
+    state = before
+    needs = any(type(e) is SupplementRequested or type(e) is Paused for e in events[1:])
+    history = after.history
+    for seq, e in enumerate(events, first):
+        kind = type(e)
+        row: dict[str, Any] | None = None
+        if kind is Apologized:
+            assert isinstance(e, Apologized)
+            row = {"kind": "apology_late" if e.late else "apology_on_time",
+                   "agency": e.agency}
+        elif kind is SupplementRequested:
+            assert isinstance(e, SupplementRequested)
+            row = {"kind": "supplement", "agency": e.agency,
+                   "step": held_step(state, e.agency, proc)}
+        elif kind is Paused:
+            assert isinstance(e, Paused)
+            actor = e.actor
+            agency = actor.agency if isinstance(actor, Officer) else (
+                state.receipt.agency if state is not None and state.receipt is not None
+                else "")
+            row = {"kind": "pause", "agency": agency,
+                   "step": held_step(state, agency, proc), "reason": e.kind or "other"}
+        elif kind is Complained:
+            row = {"kind": "complaint"}
+        elif kind is ComplaintAnswered:
+            assert isinstance(e, ComplaintAnswered)
+            asked = next(k for k in range(seq - 2, -1, -1) if type(history[k]) is Complained)
+            row = {"kind": "answer", "ref": asked + 1, "satisfied": e.satisfied,
+                   "took_us": sla.calendar.working_time_between(history[asked].at, e.at)
+                   // _MICRO}
+        elif kind is Rated:
+            assert isinstance(e, Rated)
+            row = {"kind": "rating", "score": e.score}
+        if row is not None:
+            rows.append({"dossier_id": after.id, "seq": seq, "at_us": to_us(e.at),
+                         "agency": None, "step": None, "reason": None, "score": None,
+                         "ref": None, "took_us": None, "satisfied": None, **row})
+        if needs:  # a later event of the batch reads the dossier as it was before it
+            state = evolve(state, e)
+    return rows
