@@ -179,7 +179,8 @@ def test_a_portal_can_replace_the_wording_of_one_kind() -> None:
     n = compose(refused, dossier_id=REFUSED, procedure=s.engine.procedure_of(
         s.dossiers[REFUSED]), texts=mine)
     assert n is not None
-    assert n.kind is NoticeKind.REFUSED and "bị từ chối" in n.sms
+    assert n.kind is NoticeKind.REFUSED
+    assert "bị từ chối" in n.sms
     assert "tẩy xóa" in n.email_body
 
 
