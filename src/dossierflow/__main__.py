@@ -2,6 +2,8 @@
 
 - ``python -m dossierflow demo``: a few weeks of a commune one-stop desk on the 2026 calendar,
   through the engine and the SLA clock (receipt slips, control slips, apologies, on-time rate).
+- ``python -m dossierflow forms --demo -o DIR [--pdf] [--language en]``: every form of
+  Circular 03/2025/TT-VPCP Appendix I for sample dossiers, as HTML (and PDF).
 - ``python -m dossierflow calendar [YEAR]``: a year of the Vietnamese civil-service calendar
   (every day off and make-up working day with its source) and a few deadlines computed on it.
 """
@@ -101,12 +103,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_cal = sub.add_parser("calendar", help="print a year of the Vietnamese civil-service "
                                             "calendar")
     p_cal.add_argument("year", nargs="?", type=int, default=2026)
+    p_forms = sub.add_parser("forms", help="render the forms of Circular 03/2025/TT-VPCP "
+                                           "(needs the forms extra)")
+    p_forms.add_argument("--demo", action="store_true", required=True,
+                         help="render every form of the sample dossiers")
+    p_forms.add_argument("-o", "--output", required=True, help="directory to write into")
+    p_forms.add_argument("--pdf", action="store_true", help="also write PDF (pdf extra)")
+    p_forms.add_argument("--language", choices=["vi", "en"], default="vi")
     args = parser.parse_args(argv)
     if args.command == "calendar" and not 2000 <= args.year <= 2099:
         parser.error(f"year {args.year} is outside 2000-2099, the calendar's range")
     try:
         if args.command == "calendar":
             show_calendar(args.year)
+        elif args.command == "forms":
+            from dossierflow.forms import write_samples
+
+            for path in write_samples(args.output, pdf=args.pdf, language=args.language):
+                print(path)
         else:
             from dossierflow._demo import run
 

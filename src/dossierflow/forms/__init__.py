@@ -16,13 +16,18 @@ store; it sits beside :mod:`dossierflow.reports`.
 from dossierflow.forms._context import Applicant, Letterhead, limit_text
 from dossierflow.forms._layouts import LAYOUTS, Layout
 from dossierflow.forms._renderer import Renderer, TemplateSource
+from dossierflow.forms._samples import SAMPLE_OF, Samples, samples, write_samples
 
 __all__ = [
     "LAYOUTS",
+    "SAMPLE_OF",
     "Applicant",
     "Layout",
     "Letterhead",
     "Renderer",
+    "Samples",
     "TemplateSource",
     "limit_text",
+    "samples",
+    "write_samples",
 ]
