@@ -138,7 +138,7 @@ def test_refusals() -> None:
     s = samples()
     r = Renderer(s.engine)
     refused = s.dossiers[SAMPLE_OF[Form.REFUSAL]]
-    with pytest.raises(InvalidArgument, match="has no Apologized event.*its forms: 03"):
+    with pytest.raises(InvalidArgument, match=r"has no Apologized event.*its forms: 03"):
         r.render(Form.APOLOGY, refused)
     with pytest.raises(InvalidArgument, match="register"):
         r.render(Form.REGISTER, refused)
