@@ -167,3 +167,14 @@ def test_the_pdf_text_holds_the_key_fields(tmp_path: Path) -> None:
             if field == "Phương thức nhận kết quả":
                 continue  # a narrow heading beside another: pdftotext interleaves their lines
             assert " ".join(field.split()) in flat, f"Form {form.number}'s PDF lacks {field!r}"
+
+
+def test_the_cli_writes_every_form_of_the_samples(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from dossierflow.__main__ import main
+
+    assert main(["forms", "--demo", "-o", str(tmp_path)]) == 0
+    written = capsys.readouterr().out.split()
+    assert written == [str(tmp_path / f"form{f.number}.html") for f in Form]
+    for f in Form:
+        assert LAYOUTS[f].title in (tmp_path / f"form{f.number}.html").read_text("utf-8")
