@@ -2,6 +2,8 @@
 
 - ``python -m dossierflow demo``: a few weeks of a commune one-stop desk on the 2026 calendar,
   through the engine and the SLA clock (receipt slips, control slips, apologies, on-time rate).
+- ``python -m dossierflow forms --demo -o DIR [--pdf] [--language en]``: every form of
+  Circular 03/2025/TT-VPCP Appendix I for sample dossiers, as HTML (and PDF).
 - ``python -m dossierflow calendar [YEAR]``: a year of the Vietnamese civil-service calendar
   (every day off and make-up working day with its source) and a few deadlines computed on it.
 - ``python -m dossierflow report --db URL --from DATE --to DATE [--by agency,procedure]
@@ -270,6 +272,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_rep.add_argument("--unit", default="", help="the reporting unit (Đơn vị báo cáo)")
     p_rep.add_argument("--recipient", default="",
                        help="who receives the report (Đơn vị nhận báo cáo)")
+    p_forms = sub.add_parser("forms", help="render the forms of Circular 03/2025/TT-VPCP "
+                                           "(needs the forms extra)")
+    p_forms.add_argument("--demo", action="store_true", required=True,
+                         help="render every form of the sample dossiers")
+    p_forms.add_argument("-o", "--output", required=True, help="directory to write into")
+    p_forms.add_argument("--pdf", action="store_true", help="also write PDF (pdf extra)")
+    p_forms.add_argument("--language", choices=["vi", "en"], default="vi")
     args = parser.parse_args(argv)
     if args.command == "calendar" and not 2000 <= args.year <= 2099:
         parser.error(f"year {args.year} is outside 2000-2099, the calendar's range")
@@ -281,6 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_report(args)
             except ReportArgumentError as exc:
                 p_rep.error(str(exc))
+        elif args.command == "forms":
+            from dossierflow.forms import write_samples
+
+            for path in write_samples(args.output, pdf=args.pdf, language=args.language):
+                print(path)
         else:
             from dossierflow._demo import run
 

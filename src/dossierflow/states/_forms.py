@@ -31,7 +31,8 @@ class Form(enum.Enum):
     REFUSAL = "03"
     """Phiếu từ chối tiếp nhận giải quyết hồ sơ: the refusal."""
     APOLOGY = "04"
-    """Phiếu xin lỗi và hẹn lại ngày trả kết quả: the apology and new appointment."""
+    """Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết: the apology and request to
+    extend (Circular 01/2018's Form 04 was "Phiếu xin lỗi và hẹn lại ngày trả kết quả")."""
     STOP_NOTICE = "05"
     """Thông báo dừng giải quyết hồ sơ: the notice of stopping."""
     CONTROL_SLIP = "06"
@@ -64,8 +65,8 @@ _TITLES: Mapping[Form, tuple[str, str]] = MappingProxyType({
     Form.SUPPLEMENT_REQUEST: ("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
                               "Request to supplement the dossier"),
     Form.REFUSAL: ("Phiếu từ chối tiếp nhận giải quyết hồ sơ", "Refusal to receive the dossier"),
-    Form.APOLOGY: ("Phiếu xin lỗi và hẹn lại ngày trả kết quả",
-                   "Apology and new appointment"),
+    Form.APOLOGY: ("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+                   "Apology and request to extend the time limit"),
     Form.STOP_NOTICE: ("Thông báo dừng giải quyết hồ sơ", "Notice of stopping"),
     Form.CONTROL_SLIP: ("Phiếu kiểm soát quá trình giải quyết hồ sơ", "Process control slip"),
     Form.REGISTER: ("Sổ theo dõi hồ sơ", "Dossier register"),

@@ -15,6 +15,7 @@ from dossierflow._errors import InvalidArgument
 from dossierflow.clock import Sla
 from dossierflow.states import Dossier, Engine
 from dossierflow.store._chain import Tampering, TamperKind
+from dossierflow.store._notices import without_notice
 from dossierflow.store._projection import holding, project
 from dossierflow.store._sql import from_us
 
@@ -83,17 +84,26 @@ def check_projection(d: Dossier, stored: Any, active: Iterable[Any], *, sla: Sla
                                 f"{getattr(have[step], column)!r}; the events say {value!r}")
 
 
-def check_outbox(dossier_id: str, events: Mapping[int, Any],
-                 messages: Iterable[Any]) -> Iterator[Tampering]:
+def check_outbox(dossier_id: str, events: Mapping[int, Any], messages: Iterable[Any],
+                 expected: Mapping[int, str] | None = None) -> Iterator[Tampering]:
     """Every outbox message of the dossier that does not match its event (``events`` by
-    sequence number): its key, type, payload and instant are copies of the event's."""
+    sequence number): its key, type and instant are copies of the event's, and its payload is
+    ``expected[seq]`` (the event's payload with its notice, written again) or, where that
+    could not be written again, holds the event's payload beside the notice; a message
+    written before notices existed is the event's payload alone."""
+    expected = expected or {}
     for m in messages:
         e = events.get(m.seq)
         if e is None:
             yield Tampering(dossier_id, m.seq, TamperKind.OUTBOX_EDITED,
                             f"outbox message {m.key!r} has no event {m.seq}")
-        elif (m.key, m.type, m.payload, m.created_us) != (
-                f"{dossier_id}:{m.seq}", e.type, e.payload, e.at_us):
+            continue
+        wanted = expected.get(m.seq)
+        # A message written before notices carried its event's payload alone: still valid.
+        payload_ok = m.payload == e.payload or (
+            m.payload == wanted if wanted is not None else without_notice(m.payload) == e.payload)
+        if not payload_ok or (m.key, m.type, m.created_us) != (
+                f"{dossier_id}:{m.seq}", e.type, e.at_us):
             yield Tampering(dossier_id, m.seq, TamperKind.OUTBOX_EDITED,
                             f"outbox message {m.key!r} does not match its event")
 

@@ -18,21 +18,27 @@ import sqlalchemy as sa
 from dossierflow._errors import InvalidArgument, SchemaError
 from dossierflow.states import (
     Apologized,
+    Extended,
     Received,
     Refused,
     Resolved,
     ResultReturned,
+    Resumed,
     StopNoticeIssued,
+    Supplemented,
     SupplementRequested,
 )
 from dossierflow.store import _schema as t
 from dossierflow.store._sql import MICROSECOND, to_us
 
 NOTIFY: tuple[type[Any], ...] = (Received, Refused, SupplementRequested, Apologized, Resolved,
-                                 ResultReturned, StopNoticeIssued)
+                                 ResultReturned, StopNoticeIssued, Supplemented, Resumed,
+                                 Extended)
 """Events that put a message in the outbox by default: what the applicant is told (the
-receipt, a refusal, a supplement request, an apology, the result, and the notice of stopping,
-Form 05, whether the agency stopped the dossier or the applicant withdrew it)."""
+receipt, a refusal, a supplement request, an apology, the result, the notice of stopping,
+Form 05, whether the agency stopped the dossier or the applicant withdrew it, and the
+appointment moved when the supplement arrives, a pause ends or the time is extended). The
+payload is the event's, with its notice (:mod:`dossierflow.notices`) under ``"notice"``."""
 
 
 @attrs.frozen

@@ -83,6 +83,7 @@ from dossierflow.store._chain import (
 from dossierflow.store._clock import ServerClock, check_tolerance
 from dossierflow.store._facts import FACT_EVENTS, fact_rows
 from dossierflow.store._faults import Faults, OpenTransactions, check_key, column_length
+from dossierflow.store._notices import due_after, expected_payloads, with_notice
 from dossierflow.store._outbox import (
     NOTIFY,
     OutboxMessage,
@@ -651,7 +652,8 @@ class Store:
               events: tuple[Event, ...]) -> _Cached:
         expected, known, timeline, row, holding = self._prepare(before, after, events)
         try:
-            last = self._write(dbc, before, after, expected, events, row, known, holding)
+            last = self._write(dbc, before, after, expected, events, row, known, holding,
+                               timeline)
         except self._conflicts:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
@@ -661,14 +663,14 @@ class Store:
 
     def _write(self, dbc: Any, before: Dossier | None, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
-               holding: list[dict[str, Any]]) -> str:
+               holding: list[dict[str, Any]], timeline: Timeline) -> str:
         """Write one command in the transaction of ``dbc``: the dossier row (checking the
         version), the events chained from the last known hash, the worklist rows when they
         changed, the outbox rows. Returns the last event's hash."""
         dossier_id = after.id
         prev = known.last_hash if known is not None else self._last_hash(
             dbc, dossier_id, expected)
-        rows, messages, last = self._event_rows(after, expected, events, prev)
+        rows, messages, last = self._event_rows(after, expected, events, prev, timeline)
         if expected == 0:
             self._insert_dossier.execute(dbc, {"id": dossier_id, **row,
                                                "head_hash": last}).close()
@@ -704,7 +706,7 @@ class Store:
         expected, known, timeline, row, holding = self._prepare(before, after, events)
         prev = known.last_hash if known is not None else self._last_hash(dbc, after.id,
                                                                           expected)
-        rows, messages, last = self._event_rows(after, expected, events, prev)
+        rows, messages, last = self._event_rows(after, expected, events, prev, timeline)
         changed = known is None or known.holding != holding
         sql = self._single_sql(len(rows), len(messages), len(holding) if changed else None)
         params: dict[str, Any] = {"_id": after.id, "_expected": expected, **row,
@@ -736,13 +738,17 @@ class Store:
         return found
 
     def _event_rows(self, after: Dossier, expected: int, events: tuple[Event, ...],
-                    prev: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-        """The event rows (chained from ``prev``), the outbox rows, and the last hash."""
+                    prev: str, timeline: Timeline | None = None,
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+        """The event rows (chained from ``prev``), the outbox rows (each event's payload with
+        its notice, ``_notices``; ``timeline``: the clock after ``events``, None: fold it if
+        a notice needs it), and the last hash."""
         dossier_id = after.id
         rows = []
         messages = []
         for seq, e in enumerate(events, expected + 1):
-            payload = canonical({"schema": EVENT_SCHEMA, **event_to_dict(e)})
+            data = {"schema": EVENT_SCHEMA, **event_to_dict(e)}
+            payload = canonical(data)
             kind = type(e).__name__
             at_us = to_us(e.at)
             actor = str(e.actor)
@@ -753,7 +759,11 @@ class Store:
             prev = digest
             if self.notify(e):
                 messages.append({"key": f"{dossier_id}:{seq}", "dossier_id": dossier_id,
-                                 "seq": seq, "type": kind, "payload": payload,
+                                 "seq": seq, "type": kind,
+                                 "payload": with_notice(e, data, dossier=after, sla=self.sla,
+                                                        due=functools.partial(
+                                                            due_after, self.sla, after, seq,
+                                                            timeline)),
                                  "created_us": to_us(e.at), "attempts": 0})
         return rows, messages, prev
 
@@ -1279,12 +1289,15 @@ class Store:
             at_anchor = check_anchor(dossier_id, {r.seq: r.hash for r in rows}, anchored)
             if at_anchor is not None:
                 found.append(at_anchor)
+        expected: dict[int, str] = {}
         if rows and chain_intact and all(p.kind is TamperKind.PROJECTION_MISSING
                                          for p in found):
             try:
                 d = self._fold(dossier_id, None, rows)
                 found.extend(check_projection(d, stored, active, sla=self.sla,
                                               engine=self.engine))
+                expected = expected_payloads(d, self.sla, {r.seq: r.payload for r in rows},
+                                             (m.seq for m in messages))
             except DossierflowError as exc:
                 found.append(Tampering(dossier_id, getattr(exc, "seq", None),
                                        TamperKind.UNREADABLE,
@@ -1294,7 +1307,8 @@ class Store:
         cut = min((p.seq for p in found if p.kind is TamperKind.TRUNCATED and p.seq),
                   default=None)
         found.extend(check_outbox(dossier_id, {r.seq: r for r in rows}, [
-            m for m in messages if m.seq not in flagged and (cut is None or m.seq < cut)]))
+            m for m in messages if m.seq not in flagged and (cut is None or m.seq < cut)],
+            expected))
         return found
 
 
