@@ -4,6 +4,9 @@
   through the engine and the SLA clock (receipt slips, control slips, apologies, on-time rate).
 - ``python -m dossierflow calendar [YEAR]``: a year of the Vietnamese civil-service calendar
   (every day off and make-up working day with its source) and a few deadlines computed on it.
+- ``python -m dossierflow report --db URL --from DATE --to DATE [--by agency,procedure]
+  [--format html|json|csv|table] [-o FILE] [--lang vi|en] [--catalogue FILE]``: a period's
+  report off a store (Biểu 06 of Circular 01/2020/TT-VPCP, Decision 766/QĐ-TTg's indicators).
 """
 
 from __future__ import annotations
@@ -12,11 +15,20 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from dossierflow import __version__
+import sqlalchemy as sa
+from rich.console import Console
+
+from dossierflow import DossierflowError, InvalidArgument, __version__, reports
 from dossierflow.calendar import WorkCalendar, vietnam
+from dossierflow.catalogues import load as load_catalogue
+from dossierflow.catalogues import vietnam as vietnam_catalogue
+from dossierflow.states import Catalogue, Engine
+from dossierflow.store import Store
 
 
 def show_calendar(year: int) -> None:
@@ -93,6 +105,157 @@ def _days(n: int) -> str:
     return f"{n} day{'' if n == 1 else 's'}"
 
 
+FORMATS = ("table", "html", "json", "csv")
+
+
+class ReportArgumentError(Exception):
+    """A report argument is wrong: ``argument`` names it, the message says how to fix it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        self.argument = argument
+        super().__init__(f"{argument}: {message}")
+
+
+def parse_date(text: str, argument: str) -> dt.date:
+    """``2026-01-31`` or ``31/01/2026``."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise ReportArgumentError(argument, f"{text!r} is not a date; write YYYY-MM-DD "
+                                        "(e.g. 2026-01-31) or DD/MM/YYYY")
+
+
+def open_store(url: str, engine: Engine) -> Store:
+    """The store at ``url``: ``sqlite:///path.db`` (an existing file) or a PostgreSQL URL.
+    A report never creates a database or its tables."""
+    how = "give sqlite:///path/to/file.db or postgresql://user@host/database"
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_file():
+            raise ReportArgumentError("--db", f"there is no SQLite file at {str(path)!r}; "
+                                              "give the path of a dossierflow store")
+        db = sa.create_engine(sa.engine.URL.create("sqlite", database=str(path)))
+        try:
+            return Store(db, engine, create=False)
+        except (DossierflowError, sa.exc.SQLAlchemyError) as exc:
+            raise ReportArgumentError("--db", f"{str(path)!r} is not a dossierflow store "
+                                              f"({str(exc).splitlines()[0]})") from None
+    if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        url = "postgresql://" + url.split("://", 1)[1]
+        try:
+            return Store.postgresql(url, engine, create=False)
+        except (DossierflowError, sa.exc.SQLAlchemyError, ImportError) as exc:
+            raise ReportArgumentError("--db", f"cannot open the PostgreSQL store "
+                                              f"({str(exc).splitlines()[0]})") from None
+    raise ReportArgumentError("--db", f"{url!r} is not a database URL; {how}")
+
+
+def months(period: reports.Period) -> list[tuple[str, reports.Period]]:
+    """The period cut at month ends: ``("01/2026", Period(...))``..."""
+    out = []
+    start = period.start
+    while start <= period.end:
+        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        end = min(period.end, following - dt.timedelta(days=1))
+        out.append((f"{start:%m/%Y}", reports.Period(start, end, period.timezone)))
+        start = following
+    return out
+
+
+def display_names(catalogue: Catalogue, lang: str) -> dict[str, str]:
+    """What rows show for agency ids and procedure codes: their names in the catalogue."""
+    names: dict[str, str] = {}
+    for p in catalogue.procedures:
+        names[p.code] = (p.name_en or p.name) if lang == "en" else p.name
+        for a in p.agencies:
+            names.setdefault(a.id, a.name)
+    return names
+
+
+Compute = Callable[..., reports.Report]
+
+
+def computation() -> Compute:
+    """``reports.from_store(store, period, by=(), inputs=Inputs(), targets=TARGETS)``, the
+    SQL computation over the store's projection."""
+    # Looked up by name: the computation is a sibling part of dossierflow.reports; an
+    # installation without it says so instead of failing on import.
+    found: Compute | None = getattr(reports, "from_store", None)
+    if found is None:
+        raise ReportArgumentError("report", "this dossierflow has no reports.from_store "
+                                            "(the computation over a store); upgrade it")
+    return found
+
+
+def run_report(args: argparse.Namespace) -> None:
+    """The ``report`` command: read the arguments, compute, render, write."""
+    fmt = args.format
+    if fmt is None:
+        suffix = Path(args.output).suffix.lstrip(".").lower() if args.output else ""
+        fmt = suffix if suffix in FORMATS[1:] else "table"
+    if args.output:
+        folder = Path(args.output).parent
+        if not folder.is_dir():
+            raise ReportArgumentError("-o", f"the folder {str(folder)!r} does not exist; "
+                                            "create it or write elsewhere")
+    try:
+        period = reports.Period(parse_date(args.start, "--from"), parse_date(args.end, "--to"))
+    except InvalidArgument as exc:
+        raise ReportArgumentError("--from/--to", str(exc)) from None
+    try:
+        by = reports.check_by(args.by)
+    except InvalidArgument as exc:
+        raise ReportArgumentError("--by", str(exc)) from None
+    if args.catalogue:
+        try:
+            catalogue = load_catalogue(args.catalogue)
+        except FileNotFoundError:
+            raise ReportArgumentError("--catalogue", f"no file {args.catalogue!r}; give a "
+                                                     "catalogue's .json or .toml") from None
+        except DossierflowError as exc:
+            raise ReportArgumentError("--catalogue", str(exc)) from None
+    else:
+        catalogue = vietnam_catalogue.catalogue()
+    with open_store(args.db, Engine(catalogue)) as store:
+        from_store = computation()
+        report = from_store(store, period, by=by)
+        monthly = [(label, from_store(store, p, by=by)) for label, p in months(period)] \
+            if fmt == "html" else None
+    names = display_names(catalogue, args.lang)
+    write(report, fmt, args, names, monthly)
+
+
+def write(report: reports.Report, fmt: str, args: argparse.Namespace,
+          names: Mapping[str, str], monthly: Any) -> None:
+    if fmt == "table":
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as f:
+                reports.print_report(report, Console(file=f, width=160, no_color=True),
+                                     lang=args.lang, names=names)
+        else:
+            reports.print_report(report, lang=args.lang, names=names)
+        return
+    if fmt == "json":
+        text = reports.to_json(report) + "\n"
+    elif fmt == "csv":
+        text = reports.to_csv(report, lang=args.lang, names=names)
+    else:
+        try:
+            text = reports.to_html(report, lang=args.lang, names=names, monthly=monthly,
+                                   unit=args.unit, recipient=args.recipient)
+        except reports.MissingDependency as exc:
+            raise ReportArgumentError("--format html", str(exc)) from None
+    if args.output:
+        # CSV with a byte-order mark, so that spreadsheets read the Vietnamese letters.
+        with open(args.output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8",
+                  newline="") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dossierflow", description="dossierflow command line")
     parser.add_argument("--version", action="version", version=f"dossierflow {__version__}")
@@ -101,12 +264,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_cal = sub.add_parser("calendar", help="print a year of the Vietnamese civil-service "
                                             "calendar")
     p_cal.add_argument("year", nargs="?", type=int, default=2026)
+    p_rep = sub.add_parser(
+        "report", help="a period's report: Biểu 06 (Circular 01/2020/TT-VPCP) and Decision "
+                       "766/QĐ-TTg's indicators")
+    p_rep.add_argument("--db", required=True, metavar="URL",
+                       help="sqlite:///path.db or postgresql://user@host/database")
+    p_rep.add_argument("--from", dest="start", required=True, metavar="DATE",
+                       help="first day of the period (YYYY-MM-DD)")
+    p_rep.add_argument("--to", dest="end", required=True, metavar="DATE",
+                       help="last day of the period, included (YYYY-MM-DD)")
+    p_rep.add_argument("--by", default="level,agency",
+                       help=f"group rows by any of {','.join(reports.DIMENSIONS)} "
+                            "(default: level,agency)")
+    p_rep.add_argument("--format", choices=FORMATS, default=None,
+                       help="default: from the -o file's suffix, else table")
+    p_rep.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    p_rep.add_argument("--lang", choices=("vi", "en"), default="vi")
+    p_rep.add_argument("--catalogue", metavar="FILE",
+                       help="the portal's catalogue (.json or .toml); default: the Vietnam "
+                            "catalogue shipped with dossierflow")
+    p_rep.add_argument("--unit", default="", help="the reporting unit (Đơn vị báo cáo)")
+    p_rep.add_argument("--recipient", default="",
+                       help="who receives the report (Đơn vị nhận báo cáo)")
     args = parser.parse_args(argv)
     if args.command == "calendar" and not 2000 <= args.year <= 2099:
         parser.error(f"year {args.year} is outside 2000-2099, the calendar's range")
     try:
         if args.command == "calendar":
             show_calendar(args.year)
+        elif args.command == "report":
+            try:
+                run_report(args)
+            except ReportArgumentError as exc:
+                p_rep.error(str(exc))
         else:
             from dossierflow._demo import run
 
