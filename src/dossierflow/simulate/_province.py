@@ -102,8 +102,8 @@ def build(profile: Profile, *, calendar: WorkCalendar | None = None) -> Province
                 continue
             p = catalogue.in_force(code, profile.start)
             needed = {(u.id, p.reception_role, f"kinds.{kind.id}.staff.{p.reception_role}")}
-            for s in p.steps:
-                where = Province(profile, engine, (), (), ()).queue_of(p, s.name, u.id)
+            for step in p.steps:
+                where = Province(profile, engine, (), (), ()).queue_of(p, step.name, u.id)
                 field = f"kinds.{kind.id}.staff.{where[1]}" if where[0] == u.id else \
                     f"offices.{where[0]}.{where[1]}"
                 needed.add((*where, field))

@@ -31,6 +31,7 @@ from dossierflow.states import (
     Channel,
     Choice,
     Citizen,
+    Command,
     Complain,
     CompleteStep,
     Dossier,
@@ -38,8 +39,8 @@ from dossierflow.states import (
     Officer,
     Outcome,
     Pause,
-    PaymentMethod,
     PayFee,
+    PaymentMethod,
     Procedure,
     Rate,
     Receive,
@@ -272,11 +273,10 @@ class _Sim:
 
     # -------------------------------------------------------------------------- commands
 
-    def run(self, b: Batch, ident: str, command: object, at: dt.datetime,
-            actor: Officer | Citizen | System) -> Dossier | None:
+    def run(self, b: Batch, ident: str, command: Command | Callable[[Dossier], Command | None],
+            at: dt.datetime, actor: Officer | Citizen | System) -> Dossier | None:
         try:
-            after = b.run(ident, lambda d: command(d) if callable(command) else command,
-                          at=at, actor=actor)
+            after = b.run(ident, command, at=at, actor=actor)
         except (TransitionNotAllowed, NotAuthorized, InvalidArgument):
             self.refused += 1
             return None
@@ -331,9 +331,10 @@ class _Sim:
             self.reception(b, ident, case, at, self.desk(case))
             return
         if kind == STEP_DONE:
-            step, k, key = arg  # type: ignore[misc]
-            owner = case.proc.step(step).owner
-            self.work(b, ident, case, step, at, self.officer(key, owner.agency, k))
+            assert isinstance(arg, tuple)
+            name: str = arg[0]
+            owner = case.proc.step(name).owner
+            self.work(b, ident, case, name, at, self.officer(arg[2], owner.agency, arg[1]))
             return
         if kind == SUPPLEMENT:
             d = self.run(b, ident, Supplement(("the documents asked for",)), at,
@@ -384,7 +385,10 @@ class _Sim:
 
     def file(self, b: Batch, at: dt.datetime, ident: str, arg: object) -> None:
         rng, mix = self.rng, self.mix
-        unit_id, code, channel = arg  # type: ignore[misc]
+        assert isinstance(arg, tuple)
+        unit_id: str = arg[0]
+        code: str = arg[1]
+        channel: Channel = arg[2]
         proc = self.engine.catalogue.in_force(code, self.cal.local_date(at))
         applicant = Citizen(f"0{rng.randrange(10**11):011d}")
         data = {f.name: _value(f.type) for f in proc.data if f.required}
@@ -451,7 +455,7 @@ class _Sim:
         data = _choice_data(proc, step, rng, mix.verification)
         then = s.then
 
-        def decide(d: Dossier) -> object:
+        def decide(d: Dossier) -> Command | None:
             if d.status is not Status.IN_PROGRESS or step not in d.active_steps:
                 return None
             if supplement and not d.supplement_requests:
