@@ -370,10 +370,7 @@ class _Sim:
         elif kind == RATE:
             assert isinstance(arg, int)
             self.run(b, ident, Rate(arg), at, case.applicant)
-            if rng.random() < mix.complaint:
-                self.push(at + dt.timedelta(hours=2), COMPLAIN, ident)
-            else:
-                del self.cases[ident]
+            del self.cases[ident]  # a rating is the dossier's last word
         elif kind == COMPLAIN:
             self.run(b, ident, Complain("the result came later than I expected"), at,
                      case.applicant)
@@ -498,7 +495,9 @@ class _Sim:
         unit = self.province.unit(case.unit)
         if electronic and case.proc.code == "2.000815":
             self.e_copies.add(unit.id)
-        if rng.random() < mix.rated:
+        if rng.random() < mix.complaint:  # a petition, answered; no rating then
+            self.push(when + dt.timedelta(hours=2), COMPLAIN, ident)
+        elif rng.random() < mix.rated:
             score = rng.randint(1, 2) if rng.random() < mix.unsatisfied else \
                 rng.choice((4, 5, 5, 5))
             self.push(when + dt.timedelta(minutes=15), RATE, ident, score)
