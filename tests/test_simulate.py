@@ -216,7 +216,7 @@ def test_a_mistake_is_named_by_its_field(path, value, field, problem) -> None:
 def test_a_role_without_staff_is_named() -> None:
     document = tiny()
     del document["offices"]["thue"]  # type: ignore[attr-defined]
-    with pytest.raises(InvalidProfile, match="offices.thue.tax_officer: is missing"):
+    with pytest.raises(InvalidProfile, match=r"offices\.thue\.tax_officer: is missing"):
         build(read_profile(document))
 
 
@@ -227,7 +227,8 @@ def test_the_shipped_profiles_build(name: str) -> None:
     assert read_profile(tomllib.loads(shipped_profile_text(name))) == attrs_evolve_source(
         profile)
     levels = {profile.kind(u.kind).level for u in profile.units}
-    assert "province" in levels and "commune" in levels
+    assert "province" in levels
+    assert "commune" in levels
     assert province.engine.catalogue.procedures
 
 

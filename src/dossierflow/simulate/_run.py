@@ -303,7 +303,7 @@ class _Sim:
 
     def dispatch(self, b: Batch, at: dt.datetime, order: dt.datetime, kind: int, ident: str,
                  arg: object) -> None:
-        rng, mix = self.rng, self.mix
+        rng, _mix = self.rng, self.mix
         if kind == FILE:
             self.file(b, at, ident, arg)
             return
