@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,9 +24,9 @@ from dossierflow.simulate._run import Simulation, simulate
 from dossierflow.store import Store
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
-               ) -> argparse.ArgumentParser:
-    p = sub.add_parser("simulate", help="a province's year of dossiers through the engine and "
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``simulate`` subcommand to ``sub`` (what ``add_subparsers()`` returned)."""
+    p: argparse.ArgumentParser = sub.add_parser("simulate", help="a province's year of dossiers through the engine and "
                                         "the store, and its report")
     p.add_argument("--profile", default=PROFILES[0], metavar="NAME|FILE",
                    help=f"a shipped profile ({', '.join(PROFILES)}; default {PROFILES[0]}) "

@@ -6,8 +6,8 @@ A batch is the store's own save path run many times inside one transaction: each
 decided by the engine, its events chained from the dossier's last hash, its projection,
 worklist rows and outbox messages written, exactly as :meth:`Store.run` writes them; only the
 transaction (and, on SQLite, its write lock) is shared, so a thousand commands cost one
-commit. It is the store's friend: it drives the store's package-internal load and save
-(``Store._load``, ``Store._save``, ``Store._save_in``) and its cache, and nothing else does.
+commit. The store hands it its own load, save and cache operations (:class:`Access`), so the
+batch saves exactly as the store does, and nothing else reaches them.
 
 What happens when a command is refused inside a batch: the engine decides before anything is
 written, so a refused command (``TransitionNotAllowed``, ``NotAuthorized``,
@@ -33,7 +33,7 @@ from dossierflow._errors import (
     SchemaError,
     StoreError,
 )
-from dossierflow.states import Actor, Command, Dossier, Event, File, Filed
+from dossierflow.states import Actor, Command, Dossier, Engine, Event, File, Filed
 from dossierflow.store import _schema as t
 from dossierflow.store._admit import admit
 from dossierflow.store._faults import check_key, column_length
@@ -42,6 +42,24 @@ if TYPE_CHECKING:
     from dossierflow.store._store import Store
 
 _ID = min(column_length(t.dossiers.c.id), column_length(t.events.c.dossier_id))
+
+
+@attrs.frozen
+class Access:
+    """What a :class:`Batch` uses of its store: the engine, the SQLite flag, loading and
+    saving on a DB-API connection, the cache, the clock check, and the driver's duplicate-key
+    errors (package-internal; built by ``Store.batch``)."""
+
+    engine: Engine
+    sqlite: bool
+    load: Callable[[Any, str, bool], Dossier]
+    save: Callable[[Any, Dossier | None, Dossier, tuple[Event, ...]], Any]
+    save_new: Callable[[Any, Dossier | None, Dossier, tuple[Event, ...]], Any]
+    cached: Callable[[str], Dossier | None]
+    remember: Callable[[str, Any], None]
+    forget: Callable[[str], None]
+    check_clock: Callable[[dt.datetime, Any], None]
+    duplicate: tuple[type[BaseException], ...]
 
 
 @attrs.frozen
@@ -69,13 +87,13 @@ class Batch:
     A refused command raises at the call and writes nothing; the batch goes on if the caller
     catches it (see the module's documentation). Use one batch from one thread."""
 
-    def __init__(self, store: Store, dbc: Any, *, own: bool) -> None:
-        self._store = store
+    def __init__(self, access: Access, dbc: Any, *, own: bool) -> None:
+        self._store = access
         self._dbc = dbc
         self._own = own
         # On SQLite a batch of its own holds the write lock from BEGIN IMMEDIATE: a dossier
         # read or written in it cannot change underneath, so it is not read again.
-        self._locked = own and store._sqlite
+        self._locked = own and access.sqlite
         self._fresh: set[str] = set()
         self.touched: set[str] = set()
         """The ids of the dossiers this batch wrote."""
@@ -87,15 +105,15 @@ class Batch:
     def _before(self, dossier_id: str) -> Dossier:
         store = self._store
         if self._locked and dossier_id in self._fresh:
-            known = store._cache.get(dossier_id)
+            known = store.cached(dossier_id)
             if known is not None:
-                return known.dossier
-        dossier = store._load(self._dbc, dossier_id, True)
+                return known
+        dossier = store.load(self._dbc, dossier_id, True)
         self._fresh.add(dossier_id)
         return dossier
 
     def _written(self, dossier_id: str, entry: Any, events: int) -> None:
-        self._store._remember(dossier_id, entry)
+        self._store.remember(dossier_id, entry)
         self._fresh.add(dossier_id)
         self.touched.add(dossier_id)
         self.commands += 1
@@ -122,11 +140,11 @@ class Batch:
                 raise InvalidArgument(f"batch.run({dossier_id!r}, ...) chose File(...); file "
                                       "with batch.file(File(...), at=..., actor=...)")
             after, events = store.engine.apply(before, chosen, at=at, actor=actor)
-            store._clock.check(at, self._dbc)
+            store.check_clock(at, self._dbc)
             try:
-                entry = store._save(self._dbc, before, after, events)
+                entry = store.save(self._dbc, before, after, events)
             except ConcurrencyConflict:
-                store._forget(dossier_id)
+                store.forget(dossier_id)
                 self._fresh.discard(dossier_id)
                 if attempt >= attempts or not self._own:
                     raise
@@ -140,7 +158,7 @@ class Batch:
         writes nothing (the batch goes on: on PostgreSQL the filing runs in a savepoint)."""
         store = self._store
         after, events = store.engine.apply(None, command, at=at, actor=actor)
-        store._clock.check(at, self._dbc)
+        store.check_clock(at, self._dbc)
         self._new(after, events)
         return after
 
@@ -168,16 +186,16 @@ class Batch:
             raise SchemaError(f"the history does not replay: {exc}",
                               dossier_id=dossier_id) from exc
         admit(store.engine, None, after, events)
-        store._clock.check(max(e.at for e in events), self._dbc)
+        store.check_clock(max(e.at for e in events), self._dbc)
         self._new(after, events)
         return after
 
     def _new(self, after: Dossier, events: tuple[Event, ...]) -> None:
         store = self._store
         try:
-            entry = store._save_in(self._dbc, None, after, events)
-        except store._duplicate as exc:
-            store._forget(after.id)
+            entry = store.save_new(self._dbc, None, after, events)
+        except store.duplicate as exc:
+            store.forget(after.id)
             raise DossierExists(after.id) from exc
         self._written(after.id, entry, len(events))
 

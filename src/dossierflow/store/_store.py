@@ -68,7 +68,7 @@ from dossierflow.store._audit import (
     read_anchor,
     stored_event,
 )
-from dossierflow.store._batch import Batch, ImportReport, import_all
+from dossierflow.store._batch import Access, Batch, ImportReport, import_all
 from dossierflow.store._chain import (
     GENESIS,
     HMAC_SHA256,
@@ -862,8 +862,15 @@ class Store:
         A refused command raises at the call and writes nothing; the batch goes on if the
         caller catches it. With ``connection=`` the batch runs in the application's
         transaction, which commits or rolls it back."""
+        def cached(dossier_id: str) -> Dossier | None:
+            known = self._cache.get(dossier_id)
+            return None if known is None else known.dossier
+
+        access = Access(self.engine, self._sqlite, self._load, self._save, self._save_in,
+                        cached, self._remember, self._forget, self._clock.check,
+                        self._duplicate)
         if connection is not None:
-            joined = Batch(self, connection.connection, own=False)
+            joined = Batch(access, connection.connection, own=False)
             try:
                 yield joined
             except BaseException:
@@ -875,7 +882,7 @@ class Store:
         b: Batch | None = None
         try:
             with self._raw_transaction() as dbc:
-                b = Batch(self, dbc, own=True)
+                b = Batch(access, dbc, own=True)
                 yield b
         except BaseException as exc:
             for dossier_id in () if b is None else b.touched:
