@@ -26,8 +26,9 @@ from dossierflow.store import Store
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``simulate`` subcommand to ``sub`` (what ``add_subparsers()`` returned)."""
-    p: argparse.ArgumentParser = sub.add_parser("simulate", help="a province's year of dossiers through the engine and "
-                                        "the store, and its report")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "simulate", help="a province's year of dossiers through the engine and the store, "
+                         "and its report")
     p.add_argument("--profile", default=PROFILES[0], metavar="NAME|FILE",
                    help=f"a shipped profile ({', '.join(PROFILES)}; default {PROFILES[0]}) "
                         "or a profile file (TOML, docs/simulate.md)")
