@@ -4,6 +4,10 @@
   through the engine and the SLA clock (receipt slips, control slips, apologies, on-time rate).
 - ``python -m dossierflow forms --demo -o DIR [--pdf] [--language en]``: every form of
   Circular 03/2025/TT-VPCP Appendix I for sample dossiers, as HTML (and PDF).
+- ``python -m dossierflow simulate [--profile NAME|FILE] [--seed N] [--scale X] [--from DATE]
+  [--to DATE] [--db URL] [--out DIR]``: a province's period of dossiers through the engine and
+  the store (``dossierflow.simulate``), its console summary, Biểu 06, Decision 766's
+  indicators and the HTML report.
 - ``python -m dossierflow calendar [YEAR]``: a year of the Vietnamese civil-service calendar
   (every day off and make-up working day with its source) and a few deadlines computed on it.
 - ``python -m dossierflow report --db URL --from DATE --to DATE [--by agency,procedure]
@@ -29,6 +33,7 @@ from dossierflow import DossierflowError, InvalidArgument, __version__, reports
 from dossierflow.calendar import WorkCalendar, vietnam
 from dossierflow.catalogues import load as load_catalogue
 from dossierflow.catalogues import vietnam as vietnam_catalogue
+from dossierflow.simulate import cli as simulate_cli
 from dossierflow.states import Catalogue, Engine
 from dossierflow.store import Store
 
@@ -279,12 +284,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_forms.add_argument("-o", "--output", required=True, help="directory to write into")
     p_forms.add_argument("--pdf", action="store_true", help="also write PDF (pdf extra)")
     p_forms.add_argument("--language", choices=["vi", "en"], default="vi")
+    p_sim = simulate_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "calendar" and not 2000 <= args.year <= 2099:
         parser.error(f"year {args.year} is outside 2000-2099, the calendar's range")
     try:
         if args.command == "calendar":
             show_calendar(args.year)
+        elif args.command == "simulate":
+            try:
+                simulate_cli.run(args, Console())
+            except DossierflowError as exc:
+                p_sim.error(str(exc))
         elif args.command == "report":
             try:
                 run_report(args)

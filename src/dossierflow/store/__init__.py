@@ -9,6 +9,8 @@ verifies the hash chain. ``metadata`` holds the tables for applications' own mig
 The modules are package-internal, one concept each; import the names below from here:
 
 - ``_store``: the :class:`Store` (constructors, load, save, run, file; thin methods over the rest);
+- ``_batch``: many commands in one transaction (:class:`Batch`, ``Store.batch``) and the
+  validated import of complete histories (:class:`ImportReport`, ``Store.import_histories``);
 - ``_schema``: the tables, the schema version and the migrations;
 - ``_sql``: the SQL fast path (prepared statements on the driver's cursor, raw connections, the
   PostgreSQL single-statement save) and the encoding of instants (:func:`to_us`, :func:`from_us`);
@@ -39,6 +41,7 @@ from dossierflow._errors import (
     TransactionOpen,
 )
 from dossierflow.store._audit import ANCHOR_FORMAT, EventRecord, StoredEvent
+from dossierflow.store._batch import Batch, ImportReport
 from dossierflow.store._chain import (
     GENESIS,
     HMAC_SHA256,
@@ -68,12 +71,14 @@ __all__ = [
     "NOTIFY",
     "SCHEMA_VERSION",
     "SHA256",
+    "Batch",
     "ClockSkew",
     "ConcurrencyConflict",
     "DossierExists",
     "DossierNotFound",
     "Entry",
     "EventRecord",
+    "ImportReport",
     "OutboxMessage",
     "RelayReport",
     "Store",

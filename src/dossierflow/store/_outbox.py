@@ -140,6 +140,7 @@ def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.dat
         rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(ids))
                             .order_by(t.outbox.c.id)).all()
     delivered: list[str] = []
+    done: list[int] = []
     failed: list[tuple[str, str]] = []
     quarantined: list[tuple[str, str]] = []
     for r in rows:
@@ -159,11 +160,17 @@ def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.dat
         except Exception as exc:  # the application's failure: this message waits its lease
             failed.append((r.key, f"{type(exc).__name__}: {exc}"))
             continue
-        with db.begin() as conn:
-            conn.execute(sa.update(t.outbox)
-                         .where(t.outbox.c.id == r.id, t.outbox.c.worker == worker)
-                         .values(delivered_us=now))
+        done.append(r.id)
         delivered.append(r.key)
+    if done:
+        # One transaction marks the batch delivered: a relay that dies before it commits
+        # has them delivered again after their lease (at least once, as for a failure).
+        with db.begin() as conn:
+            for k in range(0, len(done), 500):
+                conn.execute(sa.update(t.outbox)
+                             .where(t.outbox.c.id.in_(done[k:k + 500]),
+                                    t.outbox.c.worker == worker)
+                             .values(delivered_us=now))
     return RelayReport(tuple(delivered), tuple(failed), tuple(quarantined))
 
 

@@ -19,7 +19,7 @@ import itertools
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
@@ -68,6 +68,7 @@ from dossierflow.store._audit import (
     read_anchor,
     stored_event,
 )
+from dossierflow.store._batch import Access, Batch, ImportReport, import_all
 from dossierflow.store._chain import (
     GENESIS,
     HMAC_SHA256,
@@ -870,6 +871,64 @@ class Store:
         self._clock.check(at, None if connection is None else connection.connection)
         self._save_decided(None, after, events, connection)  # the engine decided: no admit
         return after
+
+    # ------------------------------------------------------------------ units of work
+
+    @contextlib.contextmanager
+    def batch(self, *, connection: sa.Connection | None = None) -> Iterator[Batch]:
+        """Many commands in one transaction (:class:`~dossierflow.store.Batch`): each one
+        decided by the engine and saved as :meth:`run` and :meth:`file` save it (events
+        chained, projection, worklist rows, outbox), all committed when the block ends and
+        all rolled back if an exception leaves it. On SQLite the batch holds the write lock
+        (``BEGIN IMMEDIATE``) until it ends: keep batches to a few thousand commands.
+        A refused command raises at the call and writes nothing; the batch goes on if the
+        caller catches it. With ``connection=`` the batch runs in the application's
+        transaction, which commits or rolls it back."""
+        def cached(dossier_id: str) -> Dossier | None:
+            known = self._cache.get(dossier_id)
+            return None if known is None else known.dossier
+
+        access = Access(self.engine, self._sqlite, self._load, self._save, self._save_in,
+                        cached, self._remember, self._forget, self._clock.check,
+                        self._duplicate)
+        if connection is not None:
+            joined = Batch(access, connection.connection, own=False)
+            try:
+                yield joined
+            except BaseException:
+                for dossier_id in joined.touched:
+                    self._forget(dossier_id)
+                raise
+            return
+        self._transactions.check("batch")
+        b: Batch | None = None
+        try:
+            with self._raw_transaction() as dbc:
+                b = Batch(access, dbc, own=True)
+                yield b
+        except BaseException as exc:
+            for dossier_id in () if b is None else b.touched:
+                self._forget(dossier_id)  # never committed
+            if isinstance(exc, Exception):
+                self._raise_translated(exc)
+            raise
+
+    def import_history(self, events: Sequence[Event], *,
+                       connection: sa.Connection | None = None) -> Dossier:
+        """Write one complete history (a dossier from a legacy system) after replaying it
+        through the engine (:meth:`Batch.import_history`); raises if it is refused, and
+        nothing is written."""
+        with self.batch(connection=connection) as b:
+            return b.import_history(events)
+
+    def import_histories(self, histories: Iterable[Sequence[Event]], *, batch_size: int = 500,
+                         connection: sa.Connection | None = None) -> ImportReport:
+        """Import complete histories, ``batch_size`` a transaction, each validated by
+        replaying it through the engine (:meth:`Batch.import_history`). A history refused
+        (does not replay, a step by the wrong role, an id the store holds...) is reported
+        with the reason in :attr:`ImportReport.failed` and the others go on; a database
+        error is raised (the batch under way rolls back, the earlier ones stay)."""
+        return import_all(self, histories, batch_size=batch_size, connection=connection)
 
     # -------------------------------------------------------------------- dossier codes
 

@@ -1,0 +1,135 @@
+"""Store.batch (many commands in one transaction) and the validated import of complete
+histories, on every backend: the same records as one command a transaction, all or nothing,
+refusals isolated to their command, bad histories reported while the others go on."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from dossierflow import DossierExists, TransactionOpen, TransitionNotAllowed
+from dossierflow.states import (
+    Channel,
+    Citizen,
+    CompleteStep,
+    File,
+    Officer,
+    Outcome,
+    Receive,
+    ReturnResult,
+    StepCompleted,
+)
+from dossierflow.store import Batch, ImportReport, Store
+from tests.store_support import vn
+
+DESK = Officer("desk", "ubnd_xa", "one_stop")
+JUSTICE = Officer("j1", "ubnd_xa", "justice_officer")
+CHAIR = Officer("chair", "ubnd_xa", "chairman")
+
+
+def life(b: Batch | Store, ident: str) -> None:
+    """A certified copy filed, received, certified, signed and returned."""
+    b.file(File(ident, "2.000815", Channel.ONLINE), at=vn(2, 9), actor=Citizen("c1"))
+    b.run(ident, Receive(f"BN-{ident}"), at=vn(2, 9, 5), actor=DESK)
+    b.run(ident, CompleteStep("certify"), at=vn(2, 10), actor=JUSTICE)
+    b.run(ident, CompleteStep("sign", Outcome.APPROVE), at=vn(2, 11), actor=CHAIR)
+    b.run(ident, ReturnResult(), at=vn(2, 14), actor=DESK)
+
+
+def rows(store: object) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row but the outbox's delivery columns, per table, in a stable order."""
+    from dossierflow.store import metadata
+
+    out = {}
+    with store.db.connect() as conn:  # type: ignore[attr-defined]
+        for name in ("df_events", "df_dossiers", "df_active", "df_outbox"):
+            table = metadata.tables[name]
+            cols = [c for c in table.c if c.name not in ("id", "lease_until_us", "worker")]
+            out[name] = sorted(tuple(r) for r in conn.execute(sa.select(*cols)))
+    return out
+
+
+def test_a_batch_writes_what_one_command_a_transaction_writes(opened) -> None:
+    one, many = opened(("memory", None, None)), opened()
+    for k in range(3):
+        life(one, f"D-{k}")
+    with many.batch() as b:
+        for k in range(3):
+            life(b, f"D-{k}")
+        assert b.commands == 15
+    assert rows(one) == rows(many)
+    assert many.verify_all() == ()
+    assert [e.step for e in many.worklist("ubnd_xa")] == []
+    assert many.pending_messages() == one.pending_messages() > 0
+
+
+def test_a_batch_is_one_transaction(opened) -> None:
+    store = opened()
+
+    def fail() -> None:
+        with store.batch() as b:
+            life(b, "D-1")
+            b.file(File("D-2", "2.000815", Channel.ONLINE), at=vn(2, 9), actor=Citizen("c1"))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail()
+    assert list(store.dossier_ids()) == []
+    assert store.pending_messages() == 0
+    with store.batch() as b:  # the cache forgot what was rolled back
+        life(b, "D-1")
+    assert store.load("D-1").version == 6
+    assert store.verify_all() == ()
+
+
+def test_a_refused_command_changes_nothing_and_the_batch_goes_on(opened) -> None:
+    store = opened()
+    with store.batch() as b:
+        b.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 9), actor=Citizen("c1"))
+        with pytest.raises(TransitionNotAllowed):
+            b.run("D-1", ReturnResult(), at=vn(2, 9, 1), actor=DESK)  # not received yet
+        with pytest.raises(DossierExists):
+            b.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 9), actor=Citizen("c2"))
+        b.run("D-1", Receive("BN-1"), at=vn(2, 9, 5), actor=DESK)
+        assert b.commands == 2
+    assert store.load("D-1", cached=False).version == 2
+    assert store.verify_all() == ()
+
+
+def test_a_batch_joins_the_applications_transaction(opened) -> None:
+    store = opened()
+    with store.db.begin() as conn:
+        with pytest.raises(TransactionOpen):
+            store.batch().__enter__()
+        with store.batch(connection=conn) as b:
+            life(b, "D-1")
+        conn.rollback()
+    assert list(store.dossier_ids()) == []
+    with store.db.begin() as conn, store.batch(connection=conn) as b:
+        life(b, "D-1")
+    assert store.load("D-1", cached=False).version == 6
+    assert store.verify_all() == ()
+
+
+def test_import_replays_each_history_and_reports_the_bad_ones(opened) -> None:
+    source = opened(("memory", None, None))
+    for k in range(4):
+        life(source, f"D-{k}")
+    histories = [source.load(f"D-{k}").history for k in range(4)]
+    # A step signed by the justice officer, a role that does not own it.
+    forged = tuple(attrs.evolve(e, actor=JUSTICE) if isinstance(e, StepCompleted) and
+                   e.step == "sign" else e for e in histories[1])
+    shuffled = (histories[2][0], histories[2][2], histories[2][1], *histories[2][3:])
+    target = opened()
+    report = target.import_histories(
+        [histories[0], forged, shuffled, histories[3], histories[3][1:], histories[0]],
+        batch_size=2)
+    assert isinstance(report, ImportReport)
+    assert list(report) == ["D-0", "D-3"]
+    assert [ident for ident, _ in report.failed] == ["D-1", "D-2", "?", "D-0"]
+    assert "chairman" in report.failed[0][1]
+    for k in (0, 3):
+        assert target.load(f"D-{k}", cached=False) == source.load(f"D-{k}")
+    assert target.verify_all() == ()
+    assert target.read_events("D-0").events == source.read_events("D-0").events
