@@ -366,6 +366,11 @@ def create_app(store: Store | None = None, *, clock: Callable[[], dt.datetime] =
         env = os.environ.get("PORTAL_SECRET")
         secret = env.encode() if env else secrets.token_bytes(32)
     owned = store is None
+    if not logging.getLogger().handlers and not log.handlers:  # uvicorn logs its own only
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     the_store = store if store is not None else default_store()
     portal = Portal(the_store, clock, secret, Renderer(the_store.engine, sla=the_store.sla))
 
