@@ -203,7 +203,11 @@ class Portal:
             if f.type is bool:
                 data[f.name] = raw in ("1", "true", "on", True)
             elif raw != "":
-                data[f.name] = f.type(raw)
+                try:
+                    data[f.name] = f.type(raw)
+                except (TypeError, ValueError):
+                    raise InvalidArgument(f"{f.name} must be a {f.type.__name__}, got "
+                                          f"{raw!r}") from None
         at = self.clock()
         dossier_id = self.store.next_dossier_code(E_IDS[procedure.receivers[0]], at)
         self.store.file(File(dossier_id, code, Channel.ONLINE, data), at=at, actor=user.actor)
