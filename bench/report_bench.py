@@ -123,21 +123,25 @@ def rows(n: int, seed: int = 1) -> tuple[list[tuple[Any, ...]], list[tuple[Any, 
             None if components is None else rnd.randrange(components + 1),
             rnd.randrange(3), unsatisfied, channel == 1 and rnd.random() < 0.05,
             agency if late else None))
+        # Every fact is made after receipt: its row carries the dossier's groups.
+        keys = (agency, level, sector, code, channel, received)
         if rnd.random() < 0.3:
             facts.append((f"D{i:08d}", 4, "rating", (returned or received) + HOUR_US, None,
                           None, None, rnd.choices((1, 2, 3, 4, 5), (1, 1, 3, 10, 30))[0],
-                          None, None, None))
+                          None, None, None, *keys))
         if late and rnd.random() < 0.5:
             facts.append((f"D{i:08d}", 5, rnd.choice(("apology_on_time", "apology_late")),
-                          appointment, agency, None, None, None, None, None, None))
+                          appointment, agency, None, None, None, None, None, None, *keys))
         if rnd.random() < 0.02:
             facts.append((f"D{i:08d}", 6, "supplement", received + DAY_US, agency, "appraise",
-                          None, None, None, None, None))
+                          None, None, None, None, None, *keys))
         if unsatisfied is not None:
+            # The complaint's row carries its answer, as the answer's row does.
+            answered, satisfied = rnd.randrange(15) * 8 * HOUR_US, rnd.random() < 0.8
             facts.append((f"D{i:08d}", 7, "complaint", unsatisfied, None, None, None, None,
-                          None, None, None))
+                          None, answered, satisfied, *keys))
             facts.append((f"D{i:08d}", 8, "answer", unsatisfied + 3 * DAY_US, None, None, None,
-                          None, 7, rnd.randrange(15) * 8 * HOUR_US, rnd.random() < 0.8))
+                          None, 7, answered, satisfied, *keys))
     return out, facts
 
 
@@ -147,7 +151,10 @@ COLUMNS = ("id", "procedure", "procedure_version", "status", "channel", "receive
            "sector", "fee_bearing", "online_eligible", "paid_online_us", "returned_us",
            "electronic_result", "components", "digitised", "reused", "unsatisfied_us",
            "five_on_the_spot", "responsible")
-FACTS = tuple(c.name for c in metadata.tables["df_facts"].c)
+FACTS = ("dossier_id", "seq", "kind", "at_us", "agency", "step", "reason", "score", "ref",
+         "took_us", "satisfied", "receiver", "level", "sector", "procedure", "channel",
+         "received_us")
+assert set(FACTS) == {c.name for c in metadata.tables["df_facts"].c}
 
 
 def fill_sqlite(path: Path, data: list[tuple[Any, ...]], facts: list[tuple[Any, ...]]) -> None:

@@ -169,8 +169,17 @@ def test_a_rebuilt_projection_gives_the_same_report(lived: list[Dossier]) -> Non
     period = Period(dt.date(2026, 3, 1), dt.date(2026, 4, 30))
     before = reports.from_store(store, period, ("agency", "channel"))
     assert before == reports.from_dossiers(lived, SLA, period, ("agency", "channel"))
+    facts = metadata.tables["df_facts"]
+
+    def fact_rows() -> list[Any]:  # kept save by save, or written by the rebuild
+        with store.db.connect() as conn:
+            return list(conn.execute(sa.select(facts).order_by(facts.c.dossier_id,
+                                                               facts.c.seq)))
+
+    saved = fact_rows()
     assert store.rebuild_projections() == ()
     assert reports.from_store(store, period, ("agency", "channel")) == before
+    assert fact_rows() == saved
 
 
 def test_bad_arguments_say_what_to_give() -> None:

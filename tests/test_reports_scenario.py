@@ -47,6 +47,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from dossierflow import reports
 from dossierflow.calendar import vietnam
@@ -87,7 +88,7 @@ from dossierflow.states import (
     System,
     Withdraw,
 )
-from dossierflow.store import Store
+from dossierflow.store import Store, metadata
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -554,3 +555,54 @@ def test_the_form_and_the_766_points() -> None:
     [payment] = report.attainment()
     assert payment.rate is not None
     assert (payment.rate.numerator, payment.rate.denominator, payment.met) == (3, 6, True)
+
+
+def test_facts_made_before_receipt_get_their_groups_when_it_comes(opened: Any) -> None:
+    """A supplement request and a complaint before receipt: their fact rows have no groups
+    until the dossier is received, whose save gives them the dossier's; the complaint's row
+    gets its answer when the answer is saved (later); the rows are those a rebuild writes,
+    and the report counts them as the Python path does."""
+    store = opened(eng=ENGINE, clock_tolerance=None)
+    applicant = person(20)
+    facts = metadata.tables["df_facts"]
+    script: Script = [
+        (File("E1", "2.000001", Channel.ONLINE, applicant=applicant.id), vn(3, 2, 9),
+         applicant),
+        (RequestSupplement(["identity card copy"]), vn(3, 2, 10), DESK_P),
+        (Supplement(["identity card copy"]), vn(3, 2, 14), applicant),
+        (Complain("no news of my dossier"), vn(3, 3, 9), applicant),
+        (Receive("BN-E1"), vn(3, 3, 10), DESK_P),
+        (AnswerComplaint("received today", satisfied=True), vn(3, 4, 9), DESK_P),
+        (CompleteStep("appraise"), vn(3, 5, 10), SPECIALIST),
+        (CompleteStep("approve", Outcome.APPROVE), vn(3, 6, 10), DIRECTOR),
+        (ReturnResult("in_person"), vn(3, 9, 9), DESK_P),
+        (Rate(2), vn(3, 9, 10), applicant),
+    ]
+
+    def rows() -> list[Any]:
+        with store.db.connect() as conn:
+            return list(conn.execute(sa.select(facts).where(facts.c.dossier_id == "E1")
+                                     .order_by(facts.c.seq)))
+
+    d: Dossier | None = None
+    for command, at, actor in script:
+        after, events = ENGINE.apply(d, command, at=at, actor=actor)
+        store.save(d, after, events)
+        d = after
+        if type(command) is Complain:  # before receipt: no groups yet
+            assert {r.kind: r.receiver for r in rows()} == {"supplement": None,
+                                                           "complaint": None}
+    assert d is not None
+    saved = rows()
+    complaint = next(r for r in saved if r.kind == "complaint")
+    assert (complaint.receiver, complaint.level, complaint.sector, complaint.procedure,
+            complaint.channel, complaint.satisfied) == (
+        "ttpvhcc_tinh", "province", "Tư pháp", "2.000001", Channel.ONLINE.value, True)
+    assert all(r.received_us == complaint.received_us is not None for r in saved)
+    assert complaint.took_us is not None
+    for by in GROUPINGS:
+        got = reports.from_store(store, PERIOD, by)
+        assert got == reports.from_dossiers([d], SLA, PERIOD, by), by
+    assert got.total.complaints == got.total.complaints_satisfied == 1
+    assert store.rebuild_projections() == ()
+    assert rows() == saved

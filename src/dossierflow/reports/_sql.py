@@ -2,8 +2,8 @@
 and ``SUM(CASE ...)``, ``COUNT(*) FILTER (WHERE ...)`` on PostgreSQL) over a store's
 projection, on SQLite and PostgreSQL alike: the report columns of ``df_dossiers`` and the
 ``df_facts`` rows (schema 7), which the store writes with the events. Each statement reads
-one covering index of schema 7 (``df_dossiers_report``, ``df_facts_kind_at`` with
-``df_dossiers_groups``, ``df_dossiers_late``), never the tables.
+one covering index of schema 7 (``df_dossiers_report``, ``df_facts_kind_at``,
+``df_dossiers_late``), never the tables, and none joins.
 
 Three statements: the dossiers' counts, the counts of events in the period (ratings and
 complaints with their answers) by the same groups, and the accountability rows. The counts
@@ -47,18 +47,18 @@ _ONLINE = Channel.ONLINE.value
 _EMPTY: sa.ColumnClause[str] = sa.literal_column("''")
 
 
-def _channel_names() -> sa.Case[Any]:
-    d = metadata.tables["df_dossiers"]
-    return sa.case(*((d.c.channel == c.value, sa.literal_column(f"'{c.name.lower()}'"))
+def _channel_names(t: sa.Table) -> sa.Case[Any]:
+    return sa.case(*((t.c.channel == c.value, sa.literal_column(f"'{c.name.lower()}'"))
                      for c in Channel), else_=_EMPTY)
 
 
-def _dims(by: tuple[str, ...]) -> list[sa.ColumnElement[Any]]:
-    d = metadata.tables["df_dossiers"]
+def _dims(by: tuple[str, ...], t: sa.Table) -> list[sa.ColumnElement[Any]]:
+    """The grouping expressions of ``by`` over ``t``: ``df_dossiers`` or ``df_facts``, whose
+    rows carry their dossier's groups under the same names."""
     columns: dict[str, sa.ColumnElement[Any]] = {
-        "agency": d.c.receiver, "level": sa.func.coalesce(d.c.level, _EMPTY),
-        "sector": sa.func.coalesce(d.c.sector, _EMPTY), "procedure": d.c.procedure,
-        "channel": _channel_names()}
+        "agency": t.c.receiver, "level": sa.func.coalesce(t.c.level, _EMPTY),
+        "sector": sa.func.coalesce(t.c.sector, _EMPTY), "procedure": t.c.procedure,
+        "channel": _channel_names(t)}
     return [columns[b].label(f"k_{b}") for b in by]
 
 
@@ -120,7 +120,7 @@ def dossier_counts(by: tuple[str, ...], start: int, end: int, *,
         "complained_or_unsatisfied": _sum(sa.and_(in_period, d.c.unsatisfied_us < end)),
         "five_on_the_spot": _sum(sa.and_(returned, d.c.five_on_the_spot.is_(True))),
     }
-    dims = _dims(by)
+    dims = _dims(by, d)
     q = sa.select(*dims, *(v.label(k) for k, v in counts.items())).where(
         received < end, sa.or_(closed.is_(None), closed >= start, d.c.returned_us >= start))
     return q.group_by(*dims) if dims else q
@@ -130,10 +130,10 @@ def event_counts(by: tuple[str, ...], start: int, end: int, limit_us: int, *,
                  dialect: str = "") -> sa.Select[Any]:
     """Ratings and complaints made in ``[start, end)`` about received dossiers, by groups.
 
-    The facts are read off the index ``df_facts_kind_at``, their dossier's groups off
-    ``df_dossiers_groups``; only complaints look for their answer."""
-    d, f = metadata.tables["df_dossiers"], metadata.tables["df_facts"]
-    answer = f.alias("answer")
+    One range scan of the index ``df_facts_kind_at``, without a join: a fact row carries its
+    dossier's groups and receipt instant (NULL before receipt), and a complaint's row its
+    answer (see ``store/_facts.py``)."""
+    f = metadata.tables["df_facts"]
     complaint = f.c.kind == "complaint"
 
     def _sum(condition: sa.ColumnElement[bool], value: Any = 1) -> sa.ColumnElement[Any]:
@@ -143,16 +143,13 @@ def event_counts(by: tuple[str, ...], start: int, end: int, limit_us: int, *,
         "rated": _sum(f.c.kind == "rating"),
         "rated_unsatisfied": _sum(sa.and_(f.c.kind == "rating", f.c.score <= UNSATISFIED)),
         "complaints": _sum(complaint),
-        "complaints_answered_on_time": _sum(sa.and_(complaint, answer.c.took_us <= limit_us)),
-        "complaints_satisfied": _sum(sa.and_(complaint, answer.c.satisfied.is_(True))),
+        "complaints_answered_on_time": _sum(sa.and_(complaint, f.c.took_us <= limit_us)),
+        "complaints_satisfied": _sum(sa.and_(complaint, f.c.satisfied.is_(True))),
     }
-    dims = _dims(by)
-    joined = f.join(d, d.c.id == f.c.dossier_id).outerjoin(
-        answer, sa.and_(complaint, answer.c.dossier_id == f.c.dossier_id,
-                        answer.c.kind == "answer", answer.c.ref == f.c.seq))
-    q = sa.select(*dims, *(v.label(k) for k, v in counts.items())).select_from(joined).where(
+    dims = _dims(by, f)
+    q = sa.select(*dims, *(v.label(k) for k, v in counts.items())).where(
         f.c.kind.in_(("rating", "complaint")), f.c.at_us >= start, f.c.at_us < end,
-        d.c.received_us < end)
+        f.c.received_us < end)
     return q.group_by(*dims) if dims else q
 
 

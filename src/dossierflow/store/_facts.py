@@ -5,6 +5,13 @@ ratings). Both are written in the same transaction as the events; ``dossierflow.
 aggregates them (its ``from_store``), and its ``from_dossiers`` computes the same from the
 histories, which the tests hold equal.
 
+A fact row carries what the report's event counts read of its dossier (:data:`GROUPS`: the
+groups and the receipt instant), so they scan one index without a join: set when the row is
+written if the dossier is received, else NULL until its receipt, whose save sets them on
+the dossier's earlier rows (:func:`regroup`); they never change after. A complaint's row
+carries its answer (``took_us``, ``satisfied``), set when the answer is saved: in the same
+batch by :func:`fact_rows`, else by an update of the complaint's row (:func:`answers`).
+
 The dossier's columns are kept as the events come (a column changes only with the events
 that make it), so a save reads the new events, not the history; a dossier the store has not
 seen is read once, from its history.
@@ -51,8 +58,47 @@ FACT_EVENTS: frozenset[type] = frozenset({Apologized, SupplementRequested, Pause
 """The kinds of events that have a ``df_facts`` row."""
 
 
+GROUPS: tuple[str, ...] = ("receiver", "level", "sector", "procedure", "channel",
+                           "received_us")
+"""The columns a ``df_facts`` row copies from its dossier's ``df_dossiers`` row once the
+dossier is received (NULL before): what the report's event counts group by and filter on."""
+
+
 def _us(value: Any) -> int | None:
     return None if value is None else to_us(value)
+
+
+def agency_level(proc: Procedure, agency: str) -> str:
+    """The level of ``agency`` as ``proc`` lists it ("" if it does not)."""
+    return next((a.level for a in proc.agencies if a.id == agency), "")
+
+
+def groups(d: Dossier, proc: Procedure) -> dict[str, Any]:
+    """The :data:`GROUPS` of ``d``'s fact rows: the same values as its ``df_dossiers`` row
+    (the receiving agency, its level, the procedure's field, the procedure, the channel,
+    the receipt instant) once it is received; all None before."""
+    receipt = d.receipt
+    if receipt is None:
+        return dict.fromkeys(GROUPS)
+    return {"receiver": receipt.agency, "level": agency_level(proc, receipt.agency),
+            "sector": proc.sector, "procedure": d.procedure, "channel": d.channel.value,
+            "received_us": to_us(receipt.at)}
+
+
+def regroup(before: Dossier | None, after: Dossier) -> bool:
+    """Whether saving ``after`` must set the groups on fact rows saved before: it receives
+    a dossier that already has some (a complaint or a supplement request before receipt)."""
+    return before is not None and before.receipt is None and after.receipt is not None \
+        and any(type(e) in FACT_EVENTS for e in before.history)
+
+
+def answers(rows: Iterable[dict[str, Any]], first: int) -> list[dict[str, Any]]:
+    """The updates of complaint rows saved before ``first`` that ``rows`` (fact rows from
+    sequence number ``first``) answer: the complaint's ``seq`` (``ref``), ``took_us`` and
+    ``satisfied``."""
+    return [{"_id": r["dossier_id"], "_seq": r["ref"], "took_us": r["took_us"],
+             "satisfied": r["satisfied"]}
+            for r in rows if r["kind"] == "answer" and r["ref"] < first]
 
 
 def report_columns(d: Dossier, tl: Timeline, proc: Procedure, *, sla: Sla,
@@ -61,9 +107,7 @@ def report_columns(d: Dossier, tl: Timeline, proc: Procedure, *, sla: Sla,
     ``events``; None: ``events`` is the whole history) with ``events`` read in."""
     receipt = d.receipt
     agency = receipt.agency if receipt is not None else None
-    level = None
-    if agency is not None:
-        level = next((a.level for a in proc.agencies if a.id == agency), "")
+    level = agency_level(proc, agency) if agency is not None else None
     kept: dict[str, Any] = {k: prev[k] for k in _KEPT} if prev is not None else {
         "paid_online_us": None, "returned_us": None, "electronic_result": False,
         "unsatisfied_us": None, "five_on_the_spot": False}
@@ -115,9 +159,13 @@ def held_step(before: Dossier | None, agency: str, proc: Procedure) -> str:
 def fact_rows(before: Dossier | None, after: Dossier, events: Iterable[Event], first: int,
               proc: Procedure, *, sla: Sla) -> list[dict[str, Any]]:
     """The ``df_facts`` rows of ``events`` (sequence numbers from ``first``), which took
-    ``before`` (None: a new dossier) to ``after``."""
+    ``before`` (None: a new dossier) to ``after``, with ``after``'s :func:`groups`; a
+    complaint answered in ``events`` carries its answer (one answered later is updated,
+    :func:`answers`)."""
     events = tuple(events)
     rows: list[dict[str, Any]] = []
+    keys = groups(after, proc)
+    complaints: dict[int, dict[str, Any]] = {}
     state = before
     needs = any(type(e) is SupplementRequested or type(e) is Paused for e in events[1:])
     history = after.history
@@ -148,13 +196,20 @@ def fact_rows(before: Dossier | None, after: Dossier, events: Iterable[Event], f
             row = {"kind": "answer", "ref": asked + 1, "satisfied": e.satisfied,
                    "took_us": sla.calendar.working_time_between(history[asked].at, e.at)
                    // _MICRO}
+            complaint = complaints.get(asked + 1)
+            if complaint is not None:  # the complaint's row carries its answer
+                complaint["satisfied"] = row["satisfied"]
+                complaint["took_us"] = row["took_us"]
         elif kind is Rated:
             assert isinstance(e, Rated)
             row = {"kind": "rating", "score": e.score}
         if row is not None:
-            rows.append({"dossier_id": after.id, "seq": seq, "at_us": to_us(e.at),
-                         "agency": None, "step": None, "reason": None, "score": None,
-                         "ref": None, "took_us": None, "satisfied": None, **row})
+            row = {"dossier_id": after.id, "seq": seq, "at_us": to_us(e.at),
+                   "agency": None, "step": None, "reason": None, "score": None,
+                   "ref": None, "took_us": None, "satisfied": None, **keys, **row}
+            rows.append(row)
+            if kind is Complained:
+                complaints[seq] = row
         if needs:  # a later event of the batch reads the dossier as it was before it
             state = evolve(state, e)
     return rows

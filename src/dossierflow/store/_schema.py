@@ -142,13 +142,10 @@ dossiers = sa.Table(
              "unsatisfied_us", "electronic_result", "five_on_the_spot"),
     # The late dossiers closed in a period, by the agency answerable.
     sa.Index("df_dossiers_late", "verdict", "closed_us", "responsible"),
-    # The facts' join to their dossier's groups, read without visiting the table.
-    sa.Index("df_dossiers_groups", "id", "received_us", "receiver", "level", "sector",
-             "procedure", "channel"),
 )
 
 REPORT_INDEXES: tuple[str, ...] = ("df_dossiers_report", "df_dossiers_late",
-                                   "df_dossiers_groups", "df_facts_kind_at")
+                                   "df_facts_kind_at")
 """The indexes of the report's scans (schema 7)."""
 
 REPORT_COLUMNS: tuple[str, ...] = (
@@ -160,8 +157,9 @@ REPORT_COLUMNS: tuple[str, ...] = (
 facts = sa.Table(
     "df_facts", metadata,
     # One row per event reports count by agency (schema 7): kind is apology_on_time,
-    # apology_late, supplement, pause (agency, step, reason), complaint, answer (ref: the
-    # complaint's seq; took_us: office time from the complaint; satisfied) or rating (score).
+    # apology_late, supplement, pause (agency, step, reason), complaint (with its answer's
+    # took_us and satisfied once answered), answer (ref: the complaint's seq; took_us:
+    # office time from the complaint; satisfied) or rating (score).
     sa.Column("dossier_id", sa.String(100), primary_key=True),
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.String(20), nullable=False),
@@ -173,8 +171,19 @@ facts = sa.Table(
     sa.Column("ref", sa.Integer),
     sa.Column("took_us", sa.BigInteger),
     sa.Column("satisfied", sa.Boolean),
-    # Events of some kinds in a period, with what the report reads of them.
-    sa.Index("df_facts_kind_at", "kind", "at_us", "dossier_id", "seq", "score", "agency",
+    # The dossier's groups and receipt instant, as in its df_dossiers row, once it is
+    # received (NULL before; its receipt's save sets them): the event counts read no
+    # other table (see _facts.py).
+    sa.Column("receiver", sa.String(100)),
+    sa.Column("level", sa.String(100)),
+    sa.Column("sector", sa.String(200)),
+    sa.Column("procedure", sa.String(40)),
+    sa.Column("channel", sa.Integer),
+    sa.Column("received_us", sa.BigInteger),
+    # Events of some kinds in a period, with everything the report reads of them: its
+    # statements scan this index alone.
+    sa.Index("df_facts_kind_at", "kind", "at_us", "received_us", "receiver", "level",
+             "sector", "procedure", "channel", "score", "took_us", "satisfied", "agency",
              "step", "reason"),
 )
 

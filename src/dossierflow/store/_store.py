@@ -82,7 +82,7 @@ from dossierflow.store._chain import (
     row_hash,
 )
 from dossierflow.store._clock import ServerClock, check_tolerance
-from dossierflow.store._facts import FACT_EVENTS, fact_rows
+from dossierflow.store._facts import FACT_EVENTS, GROUPS, answers, fact_rows, groups, regroup
 from dossierflow.store._faults import Faults, OpenTransactions, check_key, column_length
 from dossierflow.store._notices import due_after, expected_payloads, with_notice
 from dossierflow.store._outbox import (
@@ -273,6 +273,12 @@ class Store:
             sa.delete(act).where(act.c.dossier_id == sa.bindparam("_id")))
         self._insert_active = prepare(sa.insert(act).values(bound(act)))
         self._insert_facts = prepare(sa.insert(t.facts).values(bound(t.facts)))
+        fa = t.facts
+        self._answer_fact = prepare(sa.update(fa).where(
+            fa.c.dossier_id == sa.bindparam("_id"), fa.c.seq == sa.bindparam("_seq"))
+            .values(took_us=sa.bindparam("took_us"), satisfied=sa.bindparam("satisfied")))
+        self._regroup_facts = prepare(sa.update(fa).where(fa.c.dossier_id == sa.bindparam("_id"))
+                                      .values({c: sa.bindparam(c) for c in GROUPS}))
         try:
             try:
                 if create:
@@ -559,10 +565,11 @@ class Store:
 
     def _save_once(self, before: Dossier | None, after: Dossier,
                    events: tuple[Event, ...]) -> _Cached:
-        # Events reports count by agency (df_facts) take the transaction's path; the others,
-        # most commands, the single statement's.
-        if self._postgres and before is not None and not any(type(e) in FACT_EVENTS
-                                                             for e in events):
+        # Events reports count by agency (df_facts), and a receipt that gives earlier fact
+        # rows their groups, take the transaction's path; the others, most commands, the
+        # single statement's.
+        if self._postgres and before is not None and not any(
+                type(e) in FACT_EVENTS for e in events) and not regroup(before, after):
             with self._read_connection() as dbc:  # autocommit: the statement commits
                 return self._save_single(dbc, before, after, events)
         with self._raw_transaction() as dbc:
@@ -684,11 +691,16 @@ class Store:
                 raise ConcurrencyConflict(dossier_id, expected,
                                           self._version_on(dbc, dossier_id))
         self._insert_events.executemany(dbc, rows)
+        if regroup(before, after):  # its fact rows before receipt get its groups
+            self._regroup_facts.execute(dbc, {"_id": dossier_id, **groups(
+                after, self.engine.procedure_of(after))}).close()
         if any(type(e) in FACT_EVENTS for e in events):
             facts = fact_rows(before, after, events, expected + 1,
                               self.engine.procedure_of(after), sla=self.sla)
             if facts:
                 self._insert_facts.executemany(dbc, facts)
+                for answer in answers(facts, expected + 1):  # the complaint's row
+                    self._answer_fact.execute(dbc, answer).close()
         if known is None or known.holding != holding:
             if expected:
                 self._delete_active.execute(dbc, {"_id": dossier_id}).close()
