@@ -23,7 +23,9 @@ version, upgrading older tables step by step.
   ID), receipt date and, for centralised services, owning system: what the dossier codes'
   daily sequence is allocated from.
 - ``df_facts``: the events reports count by agency (apologies, supplement requests, pauses,
-  complaints and their answers, ratings), one row each, written with the events.
+  complaints and their answers, ratings), one row each, written with the events, with the
+  dossier's groups and receipt instant once it is received (a complaint's row with its
+  answer too), so that reports read them without a join.
 - ``df_meta``: the schema version (and, while an upgrade's new projection columns are not
   yet filled in, ``projection_stale``).
 
@@ -69,7 +71,8 @@ SCHEMA_VERSION = 7
   return, digitisation at receipt, the first complaint or poor rating, "5 on the spot", the
   agency answerable for a late dossier) and the indexes of the report's scans; the table
   ``df_facts`` keeps the events reports count by agency (apologies, supplement requests,
-  pauses, complaints and their answers, ratings), written with the events. The upgrade adds
+  pauses, complaints and their answers, ratings), written with the events, each with its
+  dossier's groups and receipt instant once received. The upgrade adds
   them and marks the projection stale; the store fills them in from the event log when it
   opens the database."""
 
