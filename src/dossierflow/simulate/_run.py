@@ -172,23 +172,24 @@ class _Sim:
         self.apologised = self.stopped = self.notices = 0
         self.e_copies: set[str] = set()
         # Shrinking keeps a share of each kind's units; growing enlarges every unit. Staff
-        # capacity follows the volume it serves.
+        # capacity follows the volume it serves: a province-wide office keeps the share of
+        # its own work that the kept units send it (the provincial centre, kept whole, sends
+        # the police all of its judicial records however few communes are kept).
         kept, factor = _units_kept(province, scale)
         self.units = kept
         self.size = factor
-        volume_all = sum(v for _, vs in province.offered for _, v in vs)
-        volume_kept = sum(v for u, vs in province.offered if u in kept for _, v in vs)
-        office_factor = factor * volume_kept / volume_all if volume_all else 1.0
+        served = _office_volumes(province, kept)
         absence = dict(province.absence)
         self.queues: dict[tuple[str, str], _Queue] = {}
         for key, staff in province.staff:
             if key[0] in kept:
-                self.queues[key] = _Queue(key, attrs.evolve(
-                    staff, capacity=staff.capacity * factor), absence[key[0]], province)
+                self.queues[key] = _Queue(key, _scaled(staff, factor), absence[key[0]],
+                                          province)
             elif key[0] not in dict(province.offered):
-                self.queues[key] = _Queue(key, attrs.evolve(
-                    staff, capacity=staff.capacity * office_factor), absence[key[0]],
-                    province)
+                whole, mine = served.get(key, (0.0, 0.0))
+                office_factor = factor * mine / whole if whole else factor
+                self.queues[key] = _Queue(key, _scaled(staff, office_factor),
+                                          absence[key[0]], province)
         self.working_days: dict[int, int] = {}
         self.rush: dict[int, set[dt.date]] = {}
         self.today = start
@@ -565,6 +566,39 @@ def _units_kept(province: Province, scale: float) -> tuple[frozenset[str], float
         n = max(1, round(len(mine) * scale))
         kept += [mine[math.floor(k * len(mine) / n)] for k in range(n)]
     return frozenset(kept), 1.0
+
+
+def _scaled(staff: Staff, factor: float) -> Staff:
+    """``staff`` serving ``factor`` times the volume: as many officers as the factor makes
+    (at least one), each with the capacity that keeps the role's total in proportion. Scaling
+    the officers rather than their capacity keeps a step's duration, so a small run's queues
+    behave like the whole province's (an office of 8 at a tenth of its capacity would take
+    three hours a step and fit two in a day)."""
+    if factor == 1:
+        return staff
+    officers = max(1, round(staff.officers * factor))
+    return Staff(officers, staff.capacity * staff.officers * factor / officers)
+
+
+def _office_volumes(province: Province,
+                    kept: frozenset[str]) -> dict[tuple[str, str], tuple[float, float]]:
+    """For each province-wide office's queue, the dossiers a year (at the units' sizes) whose
+    procedures have a step in it: from every unit, and from the ``kept`` ones."""
+    units = dict(province.offered)
+    start = province.profile.start
+    served: dict[tuple[str, str], tuple[float, float]] = {}
+    for unit_id, volumes in province.offered:
+        size = province.unit(unit_id).size
+        for code, volume in volumes:
+            proc = province.engine.catalogue.in_force(code, start)
+            keys = {province.queue_of(proc, s.name, unit_id) for s in proc.steps}
+            for key in keys:
+                if key[0] in units:
+                    continue
+                whole, mine = served.get(key, (0.0, 0.0))
+                served[key] = (whole + volume * size,
+                               mine + (volume * size if unit_id in kept else 0.0))
+    return served
 
 
 def _value(kind: type) -> object:
