@@ -276,9 +276,11 @@ def sample(n: int) -> tuple[Engine, list[Any]]:
 
 
 def check_and_time_python(engine: Engine, lived: list[Any], where: Path,
-                          n: int) -> float:
-    """Saves ``lived`` through a real Store, checks SQL == Python, returns the Python path's
-    time scaled to ``n`` dossiers."""
+                          n: int) -> tuple[float, float]:
+    """Saves ``lived`` through a real Store, checks SQL == Python, and returns the Python
+    path's time scaled to ``n`` dossiers two ways: reading each dossier's history from the
+    store and classifying it (what a report without the SQL path costs), and classifying
+    dossiers already in memory (the classification alone)."""
     store = Store.sqlite(where, engine, clock_tolerance=None)
     seen = set()
     for d in lived:
@@ -286,15 +288,20 @@ def check_and_time_python(engine: Engine, lived: list[Any], where: Path,
             continue
         seen.add(d.id)
         store.save(None, d, d.history)
-    kept = [store.load(i) for i in sorted(seen)]
+    ids = sorted(seen)
+    kept = [store.load(i) for i in ids]
     sla = Sla(engine)
     for by in ((), ("agency",), ("agency", "procedure"), ("level", "sector", "channel")):
         assert reports.from_store(store, PERIOD, by) == reports.from_dossiers(
             kept, sla, PERIOD, by), by
+    t0 = time.perf_counter()
+    show(reports.from_dossiers((store.load(i, cached=False) for i in ids), sla, PERIOD,
+                               ("agency",)))
+    read_and_classify = (time.perf_counter() - t0) / len(ids) * n
     store.close()
     t0 = time.perf_counter()
     show(reports.from_dossiers(kept, sla, PERIOD, ("agency",)))
-    return (time.perf_counter() - t0) / len(kept) * n
+    return read_and_classify, (time.perf_counter() - t0) / len(kept) * n
 
 
 def main() -> None:
@@ -308,9 +315,12 @@ def main() -> None:
     data, facts = rows(n)
     engine, lived = sample(args.sample)
     with tempfile.TemporaryDirectory() as tmp:
-        python = check_and_time_python(engine, lived, Path(tmp) / "small.db", n)
-        print(f"python path: {python:.1f} s for {n:,} dossiers (scaled from "
-              f"{len({d.id for d in lived})}); SQL == Python on the real store: ok")
+        python, classify_only = check_and_time_python(engine, lived, Path(tmp) / "small.db",
+                                                      n)
+        print(f"python path: {python:.1f} s for {n:,} dossiers, each history read from the "
+              f"store and classified ({classify_only:.1f} s classifying dossiers already in "
+              f"memory), scaled from {len({d.id for d in lived})}; SQL == Python on the real "
+              "store: ok")
         path = Path(tmp) / "report.db"
         Store.sqlite(path, engine).close()
         t0 = time.perf_counter()
@@ -338,7 +348,8 @@ def main() -> None:
         db.dispose()
     scale = 1_000_000 / n
     print(f"python path: the same report (by agency, 766 of the total, every row's score) "
-          f"{python * scale:.1f} s for 1,000,000 dossiers")
+          f"{python * scale:.1f} s for 1,000,000 dossiers read from the store and classified "
+          f"({classify_only * scale:.1f} s classifying them once in memory)")
     for name, took in (("sqlite", lite * scale), ("postgresql", pg * scale)):
         print(f"target report_{name}_1m: {took:.2f} s (goal < 2 s) "
               f"{'ok' if took < 2 else 'short'}")
@@ -346,6 +357,8 @@ def main() -> None:
         ratio = python / took
         print(f"target report_{name}_vs_python: {ratio:.0f}x (goal >= 100x) "
               f"{'ok' if ratio >= 100 else 'short'}")
+        print(f"  ({name} against classifying dossiers already in memory, without reading "
+              f"their histories: {classify_only / took:.0f}x)")
     print(NOTE)
 
 if __name__ == "__main__":
