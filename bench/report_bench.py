@@ -52,8 +52,11 @@ follow from them).
 
 The same run checks, on a small store filled through the real ``Store`` (generated lives,
 saved command by command), that the SQL path gives the Python path's report, and times the
-Python path on those dossiers (``reports.from_dossiers``, every dossier replayed and
-classified; the same report by agency, scored the same way), scaled to the million.
+Python path on those dossiers, scaled to the million (the same report by agency, scored the
+same way): each dossier's history read from the store and classified
+(``store.load(id, cached=False)`` then ``reports.from_dossiers``), what a report costs
+without the SQL path, for the target lines; and, printed beside them, the classification
+alone of dossiers already in memory.
 
     python bench/report_bench.py [--dossiers N] [--sample N] [--postgres URL]
 """
