@@ -16,8 +16,6 @@ Under CI=true the tests fail, rather than skip, when chromium or its driver is m
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from functools import cache
@@ -28,35 +26,15 @@ import pytest
 
 from dossierflow.forms import Renderer, samples, write_samples
 from dossierflow.states import Form
+from tests.browser_support import start_chromium
 
 pytestmark = pytest.mark.slow
-
-
-def _need(what: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what}; install it: apt-get install chromium chromium-driver")
-    pytest.skip(what)
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """One headless chromium for the session."""
-    chromium = shutil.which("chromium")
-    driver_path = shutil.which("chromedriver")
-    if chromium is None or driver_path is None:
-        _need("chromium or chromedriver is not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--font-render-hinting=none"):
-        options.add_argument(arg)
-    try:
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    except Exception as exc:  # the browser could not start
-        _need(f"chromium does not start: {exc}")
+    driver = start_chromium("--font-render-hinting=none")
     driver.execute_cdp_cmd("DOM.enable", {})
     driver.execute_cdp_cmd("CSS.enable", {})
     yield driver

@@ -10,8 +10,6 @@ Under CI=true the test fails, rather than skips, when chromium or its driver is 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import socket
 import threading
 import time
@@ -23,34 +21,15 @@ import pytest
 
 from dossierflow import reports
 from dossierflow.store import Store
+from tests.browser_support import start_chromium
 from tests.portal_support import TZ, Clock, load_portal, portal_store
 
 pytestmark = pytest.mark.slow
 
 
-def _need(what: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what}; install it: apt-get install chromium chromium-driver")
-    pytest.skip(what)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium = shutil.which("chromium")
-    driver_path = shutil.which("chromedriver")
-    if chromium is None or driver_path is None:
-        _need("chromium or chromedriver is not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(arg)
-    try:
-        driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    except Exception as exc:  # the browser could not start
-        _need(f"chromium does not start: {exc}")
+    driver = start_chromium()
     yield driver
     driver.quit()
 
