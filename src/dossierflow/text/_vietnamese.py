@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from dossierflow._errors import InvalidArgument
+from dossierflow._errors import InvalidArgument, check_instant
 
 VIETNAM = "Asia/Ho_Chi_Minh"
 _LANGUAGES = ("vi", "en")
@@ -26,10 +26,8 @@ def _language(language: str) -> str:
     return language
 
 
-def _local(at: dt.datetime, timezone: str) -> dt.datetime:
-    if not isinstance(at, dt.datetime) or at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidArgument(f"an instant must be a timezone-aware datetime, got {at!r}")
-    return at.astimezone(ZoneInfo(timezone))
+def _local(at: dt.datetime, timezone: str, name: str = "at") -> dt.datetime:
+    return check_instant(at, name).astimezone(ZoneInfo(timezone))
 
 
 def format_date(day: dt.date | dt.datetime, *, language: str = "vi",
@@ -38,7 +36,7 @@ def format_date(day: dt.date | dt.datetime, *, language: str = "vi",
     2026"). An aware datetime is read in ``timezone`` first."""
     _language(language)
     if isinstance(day, dt.datetime):
-        day = _local(day, timezone).date()
+        day = _local(day, timezone, "day").date()
     elif not isinstance(day, dt.date):
         raise InvalidArgument(f"day must be a date or an aware datetime, got {day!r}")
     if language == "en":
