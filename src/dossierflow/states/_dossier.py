@@ -171,14 +171,6 @@ class Dossier:
         receipt = self.receipt
         return receipt.appointment.due if receipt and receipt.appointment else None
 
-    def pending_apology(self, at: dt.datetime) -> Apologized | None:
-        """The apology whose new appointment has not passed at ``at`` (Form 04), if any: the
-        appointment may be moved only while no such apology stands."""
-        for e in reversed(self.apologies):
-            if e.new_appointment > at:
-                return e
-        return None
-
     @property
     def payment(self) -> FeePaid | None:
         """The fee's payment, if it was paid."""
