@@ -84,7 +84,7 @@ from dossierflow.catalogues import vietnam as catalogue_vn
 from dossierflow.clock import Sla
 from dossierflow.reports import _sql  # the statements, timed one by one
 from dossierflow.states import Catalogue, Engine, Filed
-from dossierflow.store import Store, metadata, to_us
+from dossierflow.store import Store, duration_us, metadata, to_us
 from dossierflow.testing import dossiers
 
 YEAR = 2026
@@ -225,7 +225,7 @@ def parts(store: Store) -> list[tuple[str, float]]:
     scoring of the report's rows: where the report's time goes."""
     s, e = (to_us(x) for x in PERIOD.instants)
     by = ("agency",)
-    limit = _sql.to_us_delta(reports.COMPLAINT_LIMIT.office_time)
+    limit = duration_us(reports.COMPLAINT_LIMIT.office_time)
     out = []
     with store.db.connect() as conn:
         dialect = conn.dialect.name

@@ -38,7 +38,7 @@ from dossierflow.reports._model import (
 from dossierflow.reports._replay import COMPLAINT_LIMIT, NO_INPUTS, accountability, check_limit
 from dossierflow.rules import TimeLimit
 from dossierflow.states import Channel
-from dossierflow.store import Store, metadata, to_us
+from dossierflow.store import Store, duration_us, metadata, to_us
 
 UNSATISFIED = 2
 _ONLINE = Channel.ONLINE.value
@@ -182,7 +182,7 @@ def from_store(store: Store, period: Period, by: Iterable[str] | str | None = ()
     if not isinstance(period, Period):
         raise InvalidArgument(f"period must be a reports.Period, got {period!r}")
     names = check_by(by)
-    limit_us = to_us_delta(check_limit(complaint_limit))
+    limit_us = duration_us(check_limit(complaint_limit))
     s, e = (to_us(x) for x in period.instants)
     groups: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
     n = len(names)
@@ -208,7 +208,3 @@ def from_store(store: Store, period: Period, by: Iterable[str] | str | None = ()
                  for key, c in sorted(groups.items()) if any(c.values()))
     return Report(period, names, rows, accountability(found), inputs, tuple(targets))
 
-
-def to_us_delta(value: Any) -> int:
-    """A timedelta in whole microseconds."""
-    return int(value.days * 86_400_000_000 + value.seconds * 1_000_000 + value.microseconds)

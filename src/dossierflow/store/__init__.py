@@ -59,7 +59,7 @@ from dossierflow.store._schema import (
     metadata,
     upgrade_schema,
 )
-from dossierflow.store._sql import from_us, to_us
+from dossierflow.store._sql import duration_us, from_us, to_us
 from dossierflow.store._store import Store
 from dossierflow.store._sweeper import SweepReport
 from dossierflow.store._worklists import Entry
@@ -95,6 +95,7 @@ __all__ = [
     "chain_hash",
     "check_db_schema",
     "create_schema",
+    "duration_us",
     "from_us",
     "metadata",
     "row_hash",

@@ -19,7 +19,6 @@ seen is read once, from its history.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -43,9 +42,8 @@ from dossierflow.states import (
     SupplementRequested,
     evolve,
 )
-from dossierflow.store._sql import to_us
+from dossierflow.store._sql import duration_us, optional_us, to_us
 
-_MICRO = dt.timedelta(microseconds=1)
 UNSATISFIED = 2
 """Ratings at or below this score are "not satisfied" (the reports' threshold)."""
 
@@ -62,10 +60,6 @@ GROUPS: tuple[str, ...] = ("receiver", "level", "sector", "procedure", "channel"
                            "received_us")
 """The columns a ``df_facts`` row copies from its dossier's ``df_dossiers`` row once the
 dossier is received (NULL before): what the report's event counts group by and filter on."""
-
-
-def _us(value: Any) -> int | None:
-    return None if value is None else to_us(value)
 
 
 def agency_level(proc: Procedure, agency: str) -> str:
@@ -132,8 +126,8 @@ def report_columns(d: Dossier, tl: Timeline, proc: Procedure, *, sla: Sla,
     if recheck:
         kept["five_on_the_spot"] = d.status is Status.RETURNED and sla.five_on_the_spot(d)
     return {
-        "closed_us": _us(tl.ended) if receipt is not None else None,
-        "first_overdue_us": _us(tl.first_overdue),
+        "closed_us": optional_us(tl.ended) if receipt is not None else None,
+        "first_overdue_us": optional_us(tl.first_overdue),
         "level": level, "sector": proc.sector,
         "fee_bearing": proc.has_fee, "online_eligible": proc.online is OnlineLevel.FULL,
         "components": receipt.components if receipt is not None else None,
@@ -194,8 +188,8 @@ def fact_rows(before: Dossier | None, after: Dossier, events: Iterable[Event], f
             assert isinstance(e, ComplaintAnswered)
             asked = next(k for k in range(seq - 2, -1, -1) if type(history[k]) is Complained)
             row = {"kind": "answer", "ref": asked + 1, "satisfied": e.satisfied,
-                   "took_us": sla.calendar.working_time_between(history[asked].at, e.at)
-                   // _MICRO}
+                   "took_us": duration_us(
+                       sla.calendar.working_time_between(history[asked].at, e.at))}
             complaint = complaints.get(asked + 1)
             if complaint is not None:  # the complaint's row carries its answer
                 complaint["satisfied"] = row["satisfied"]

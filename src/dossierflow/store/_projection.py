@@ -18,14 +18,10 @@ from typing import Any
 from dossierflow.clock import Sla, Timeline
 from dossierflow.states import RECEPTION, Dossier, Engine, Event, Status
 from dossierflow.store._facts import report_columns
-from dossierflow.store._sql import to_us
+from dossierflow.store._sql import optional_us, to_us
 
 RETURN = "(return)"
 """The worklist step of a resolved dossier whose result waits at the desk."""
-
-
-def _us(value: Any) -> int | None:
-    return None if value is None else to_us(value)
 
 
 def project(d: Dossier, tl: Timeline, *, sla: Sla, prev: dict[str, Any] | None = None,
@@ -50,15 +46,15 @@ def project(d: Dossier, tl: Timeline, *, sla: Sla, prev: dict[str, Any] | None =
         "status": d.status.value, "channel": d.channel.value,
         "receiver": receipt.agency if receipt is not None else None,
         "filed_us": to_us(d.history[0].at),
-        "received_us": _us(receipt.at) if receipt is not None else None,
-        "appointment_us": _us(d.appointment),
-        "due_us": _us(due),
-        "overdue_us": _us(tl.overdue_from),  # None once it ended (resolved included)
-        "ended_us": _us(ended),
+        "received_us": optional_us(receipt.at) if receipt is not None else None,
+        "appointment_us": optional_us(d.appointment),
+        "due_us": optional_us(due),
+        "overdue_us": optional_us(tl.overdue_from),  # None once it ended (resolved included)
+        "ended_us": optional_us(ended),
         "verdict": verdict,
         "apologized": bool(d.apologies),
         "version": d.version,
-        "supplement_expires_us": _us(sla.supplement_expires(d, timeline=tl)),
+        "supplement_expires_us": optional_us(sla.supplement_expires(d, timeline=tl)),
         "responsible": blame,
         **report_columns(d, tl, sla.engine.procedure_of(d), sla=sla, prev=prev,
                          events=events),
@@ -81,22 +77,22 @@ def holding(d: Dossier, tl: Timeline, row: dict[str, Any], *,
             "apology_due_us": None, "reason": None}
     if status is Status.FILED or (status is Status.AWAITING_SUPPLEMENT and not d.received):
         agency = engine.procedure_of(d).receivers[0]
-        late = _us(sla.reception_overdue_from(d, timeline=tl))
+        late = optional_us(sla.reception_overdue_from(d, timeline=tl))
         return [{**base, "step": RECEPTION, "agency": agency, "due_us": late,
                  "step_due_us": late, "overdue_us": late,
                  "reason": None if late is None else "reception"}]
     if status is Status.RESOLVED:
         return [{**base, "step": RETURN, "agency": row["receiver"], "due_us": None,
                  "step_due_us": None, "overdue_us": None}]
-    base["apology_due_us"] = _us(sla.apology_due(d, timeline=tl))
-    pause_overdue = _us(sla.pause_overrun(d, timeline=tl))
+    base["apology_due_us"] = optional_us(sla.apology_due(d, timeline=tl))
+    pause_overdue = optional_us(sla.pause_overrun(d, timeline=tl))
     clocks = {c.step: c for c in tl.open}
     rows = []
     for h in d.active:
         clock = clocks.get(h.step)
         ledger = clock.ledger if clock is not None else None
-        step_due = _us(ledger.current_due) if ledger is not None else None
-        step_overdue = _us(ledger.overdue_from) if ledger is not None else None
+        step_due = optional_us(ledger.current_due) if ledger is not None else None
+        step_overdue = optional_us(ledger.overdue_from) if ledger is not None else None
         overdue, reason = None, None
         for since, why in ((step_overdue, "step"), (dossier_overdue, "dossier"),
                            (pause_overdue, "pause")):

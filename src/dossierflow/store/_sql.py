@@ -30,6 +30,16 @@ def to_us(at: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+def optional_us(at: dt.datetime | None) -> int | None:
+    """:func:`to_us`, or None for None (a column not set yet)."""
+    return None if at is None else to_us(at)
+
+
+def duration_us(value: dt.timedelta) -> int:
+    """A duration as whole microseconds."""
+    return value // MICROSECOND
+
+
 def from_us(us: int) -> dt.datetime:
     """The instant ``us`` microseconds after the Unix epoch, in UTC."""
     return EPOCH + dt.timedelta(microseconds=us)
