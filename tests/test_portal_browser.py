@@ -61,17 +61,22 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Store, Clock]]:
 
 def test_file_receive_complete_print_and_report(browser: Any,
                                                 served: tuple[str, Store, Clock]) -> None:
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     base, store, clock = served
 
     def click(element: Any) -> None:
-        """Click a submit button and wait for the next page."""
-        page = browser.find_element(By.TAG_NAME, "html")
+        """Click a submit button and wait for the next page: a new document (its window
+        no longer has the mark set before the click), fully loaded. Chromium may answer a
+        query on the old page's node, while it navigates, with an inspector error rather
+        than a stale-element one, so the wait reads the window, not that node."""
+        browser.execute_script("window.__beforeClick = true")
         element.click()
-        WebDriverWait(browser, 10).until(ec.staleness_of(page))
+        WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
+            lambda b: b.execute_script("return window.__beforeClick === undefined && "
+                                       "document.readyState === 'complete'"))
 
     def login(key: str) -> None:
         browser.get(base + "/")
