@@ -133,3 +133,69 @@ def test_import_replays_each_history_and_reports_the_bad_ones(opened) -> None:
         assert target.load(f"D-{k}", cached=False) == source.load(f"D-{k}")
     assert target.verify_all() == ()
     assert target.read_events("D-0").events == source.read_events("D-0").events
+
+
+def test_a_batch_moves_dossiers_stored_before_it_whatever_the_cache_keeps(opened) -> None:
+    """Dossiers filed and received before the batch (worklist rows stored), then moved
+    several times in one batch by a store that caches one dossier: the same rows as one
+    command a transaction (on SQLite the batch writes its rows at its end, and reads what it
+    wrote from what it holds, not from the cache)."""
+    one, many = opened(("memory", None, None)), opened()
+    many.cache_size = 1
+    for store in (one, many):
+        for k in range(3):
+            store.file(File(f"D-{k}", "2.000815", Channel.ONLINE), at=vn(2, 9),
+                       actor=Citizen("c1"))
+            store.run(f"D-{k}", Receive(f"BN-{k}"), at=vn(2, 9, 5), actor=DESK)
+    with many.batch() as b:
+        for k in range(3):
+            b.run(f"D-{k}", CompleteStep("certify"), at=vn(2, 10), actor=JUSTICE)
+        b.file(File("D-9", "2.000815", Channel.ONLINE), at=vn(2, 10), actor=Citizen("c1"))
+        for k in range(3):
+            b.run(f"D-{k}", CompleteStep("sign", Outcome.APPROVE), at=vn(2, 11), actor=CHAIR)
+        b.run("D-9", Receive("BN-9"), at=vn(2, 10, 5), actor=DESK)
+        b.run("D-0", ReturnResult(), at=vn(2, 14), actor=DESK)
+        with pytest.raises(DossierExists):  # stored before the batch
+            b.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 15), actor=Citizen("c2"))
+        with pytest.raises(DossierExists):  # filed in this batch
+            b.file(File("D-9", "2.000815", Channel.ONLINE), at=vn(2, 15), actor=Citizen("c2"))
+        with pytest.raises(TransitionNotAllowed):
+            b.run("D-9", ReturnResult(), at=vn(2, 15), actor=DESK)
+    for k in range(3):
+        one.run(f"D-{k}", CompleteStep("certify"), at=vn(2, 10), actor=JUSTICE)
+    one.file(File("D-9", "2.000815", Channel.ONLINE), at=vn(2, 10), actor=Citizen("c1"))
+    for k in range(3):
+        one.run(f"D-{k}", CompleteStep("sign", Outcome.APPROVE), at=vn(2, 11), actor=CHAIR)
+    one.run("D-9", Receive("BN-9"), at=vn(2, 10, 5), actor=DESK)
+    one.run("D-0", ReturnResult(), at=vn(2, 14), actor=DESK)
+    assert rows(one) == rows(many)
+    assert many.verify_all() == ()
+    assert sorted((e.dossier_id, e.step) for e in many.worklist("ubnd_xa")) == \
+        sorted((e.dossier_id, e.step) for e in one.worklist("ubnd_xa"))
+    assert many.load("D-1", cached=False) == one.load("D-1")
+
+
+def test_a_sqlite_batch_checks_each_version_again_when_it_writes(tmp_path) -> None:
+    """A SQLite batch writes its rows at its end: a dossier row that moved underneath it
+    (here by a statement on the batch's own connection, as a trigger or a hand edit would)
+    fails the whole batch with the dossier named, and nothing of it is written."""
+    from dossierflow import ConcurrencyConflict
+    from tests.store_support import open_store
+
+    store = open_store(("sqlite", str(tmp_path / "d.db"), None))
+    try:
+        store.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 9), actor=Citizen("c1"))
+        def moved_underneath() -> None:
+            with store.batch() as b:
+                b.run("D-1", Receive("BN-1"), at=vn(2, 9, 5), actor=DESK)
+                b.file(File("D-2", "2.000815", Channel.ONLINE), at=vn(2, 9),
+                       actor=Citizen("c1"))
+                b._dbc.cursor().execute("UPDATE df_dossiers SET version = 7 WHERE id = 'D-1'")
+
+        with pytest.raises(ConcurrencyConflict, match="D-1"):
+            moved_underneath()
+        assert list(store.dossier_ids()) == ["D-1"]
+        assert store.load("D-1", cached=False).version == 1
+        assert store.verify_all() == ()
+    finally:
+        store.close()

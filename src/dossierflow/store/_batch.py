@@ -6,7 +6,8 @@ A batch is the store's own save path run many times inside one transaction: each
 decided by the engine, its events chained from the dossier's last hash, its projection,
 worklist rows and outbox messages written, exactly as :meth:`Store.run` writes them; only the
 transaction (and, on SQLite, its write lock) is shared, so a thousand commands cost one
-commit. The store hands it its own load, save and cache operations (:class:`Access`), so the
+commit. A SQLite batch of its own also holds its rows until it ends and writes them then,
+one ``executemany`` a table (:mod:`dossierflow.store._pending`). The store hands it its own load, save and cache operations (:class:`Access`), so the
 batch saves exactly as the store does, and nothing else reaches them.
 
 What happens when a command is refused inside a batch: the engine decides before anything is
@@ -37,6 +38,7 @@ from dossierflow.states import Actor, Command, Dossier, Engine, Event, File, Fil
 from dossierflow.store import _schema as t
 from dossierflow.store._admit import admit
 from dossierflow.store._faults import check_key, column_length
+from dossierflow.store._pending import Pending
 
 if TYPE_CHECKING:
     from dossierflow.store._store import Store
@@ -47,19 +49,20 @@ _ID = min(column_length(t.dossiers.c.id), column_length(t.events.c.dossier_id))
 @attrs.frozen
 class Access:
     """What a :class:`Batch` uses of its store: the engine, the SQLite flag, loading and
-    saving on a DB-API connection, the cache, the clock check, and the driver's duplicate-key
-    errors (package-internal; built by ``Store.batch``)."""
+    saving on a DB-API connection, the cache, the clock check, the driver's duplicate-key
+    errors and whether an id is stored (package-internal; built by ``Store.batch``)."""
 
     engine: Engine
     sqlite: bool
     load: Callable[[Any, str, bool], Dossier]
-    save: Callable[[Any, Dossier | None, Dossier, tuple[Event, ...]], Any]
+    save: Callable[[Any, Dossier | None, Dossier, tuple[Event, ...], Pending | None], Any]
     save_new: Callable[[Any, Dossier | None, Dossier, tuple[Event, ...]], Any]
     cached: Callable[[str], Dossier | None]
     remember: Callable[[str, Any], None]
     forget: Callable[[str], None]
     check_clock: Callable[[dt.datetime, Any], None]
     duplicate: tuple[type[BaseException], ...]
+    stored: Callable[[Any, str], bool]
 
 
 @attrs.frozen
@@ -87,10 +90,13 @@ class Batch:
     A refused command raises at the call and writes nothing; the batch goes on if the caller
     catches it (see the module's documentation). Use one batch from one thread."""
 
-    def __init__(self, access: Access, dbc: Any, *, own: bool) -> None:
+    def __init__(self, access: Access, dbc: Any, *, own: bool,
+                 pending: Pending | None = None) -> None:
         self._store = access
         self._dbc = dbc
         self._own = own
+        # Rows held for the batch's end (a SQLite batch of its own: see store._pending).
+        self._pending = pending
         # On SQLite a batch of its own holds the write lock from BEGIN IMMEDIATE: a dossier
         # read or written in it cannot change underneath, so it is not read again.
         self._locked = own and access.sqlite
@@ -104,6 +110,10 @@ class Batch:
 
     def _before(self, dossier_id: str) -> Dossier:
         store = self._store
+        if self._pending is not None:
+            mine = self._pending.entries.get(dossier_id)
+            if mine is not None:  # written by this batch: the tables do not have it yet
+                return mine.dossier  # type: ignore[no-any-return]
         if self._locked and dossier_id in self._fresh:
             known = store.cached(dossier_id)
             if known is not None:
@@ -114,6 +124,8 @@ class Batch:
 
     def _written(self, dossier_id: str, entry: Any, events: int) -> None:
         self._store.remember(dossier_id, entry)
+        if self._pending is not None:
+            self._pending.entries[dossier_id] = entry
         self._fresh.add(dossier_id)
         self.touched.add(dossier_id)
         self.commands += 1
@@ -142,7 +154,7 @@ class Batch:
             after, events = store.engine.apply(before, chosen, at=at, actor=actor)
             store.check_clock(at, self._dbc)
             try:
-                entry = store.save(self._dbc, before, after, events)
+                entry = store.save(self._dbc, before, after, events, self._pending)
             except ConcurrencyConflict:
                 store.forget(dossier_id)
                 self._fresh.discard(dossier_id)
@@ -192,6 +204,15 @@ class Batch:
 
     def _new(self, after: Dossier, events: tuple[Event, ...]) -> None:
         store = self._store
+        pending = self._pending
+        if pending is not None:
+            # Its row waits for the batch's end, where a taken id would fail the whole batch:
+            # the id is checked now (the batch holds the write lock).
+            if after.id in pending.entries or store.stored(self._dbc, after.id):
+                raise DossierExists(after.id)
+            self._written(after.id, store.save(self._dbc, None, after, events, pending),
+                          len(events))
+            return
         try:
             entry = store.save_new(self._dbc, None, after, events)
         except store.duplicate as exc:

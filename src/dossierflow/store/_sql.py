@@ -70,10 +70,13 @@ class Prepared:
         cursor.execute(self.sql, self.params(values))
         return cursor
 
-    def executemany(self, dbc: Any, rows: list[dict[str, Any]]) -> None:
+    def executemany(self, dbc: Any, rows: list[dict[str, Any]]) -> int:
+        """Run once per row of ``rows`` on ``dbc``; returns how many rows it changed."""
         cursor = dbc.cursor()
         cursor.executemany(self.sql, [self.params(r) for r in rows])
+        changed = int(cursor.rowcount)
         cursor.close()
+        return changed
 
 
 def bound(table: sa.Table, *skip: str) -> dict[str, Any]:

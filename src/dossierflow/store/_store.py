@@ -94,6 +94,7 @@ from dossierflow.store._outbox import (
     quarantined_messages,
 )
 from dossierflow.store._outbox import relay as relay_outbox
+from dossierflow.store._pending import Pending
 from dossierflow.store._projection import holding, project
 from dossierflow.store._sequences import Sequences
 from dossierflow.store._sql import (
@@ -636,14 +637,18 @@ class Store:
         return raw_transaction(self.db, sqlite=self._sqlite)
 
     def _prepare(self, before: Dossier | None, after: Dossier, events: tuple[Event, ...],
+                 pending: Pending | None = None,
                  ) -> tuple[int, _Cached | None, Timeline, dict[str, Any],
                             list[dict[str, Any]]]:
-        """The expected version, what the store knows of that version, the clock's timeline
-        after ``events``, the new projection row and the new worklist rows. The timeline is
-        the cached one advanced by ``events`` (one clock, kept event by event); only a dossier
-        this store has not seen is folded from its history once."""
+        """The expected version, what the store knows of that version (from ``pending``, the
+        batch's own, first), the clock's timeline after ``events``, the new projection row
+        and the new worklist rows. The timeline is the cached one advanced by ``events`` (one
+        clock, kept event by event); only a dossier this store has not seen is folded from
+        its history once."""
         expected = 0 if before is None else before.version
-        known = self._cache.get(after.id)
+        known = None if pending is None else pending.entries.get(after.id)
+        if known is None:
+            known = self._cache.get(after.id)
         if known is not None and known.dossier.version != expected:
             known = None
         base = known.timeline if known is not None else None
@@ -657,11 +662,14 @@ class Store:
                                                        engine=self.engine, sla=self.sla)
 
     def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
-              events: tuple[Event, ...]) -> _Cached:
-        expected, known, timeline, row, holding = self._prepare(before, after, events)
+              events: tuple[Event, ...], pending: Pending | None = None) -> _Cached:
+        """Write one command on ``dbc`` (its rows held in ``pending`` when given, for the
+        batch to write at its end) and return what the store then knows of the dossier."""
+        expected, known, timeline, row, holding = self._prepare(before, after, events,
+                                                                pending)
         try:
             last = self._write(dbc, before, after, expected, events, row, known, holding,
-                               timeline)
+                               timeline, pending)
         except self._conflicts:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
@@ -671,15 +679,20 @@ class Store:
 
     def _write(self, dbc: Any, before: Dossier | None, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
-               holding: list[dict[str, Any]], timeline: Timeline) -> str:
+               holding: list[dict[str, Any]], timeline: Timeline,
+               pending: Pending | None = None) -> str:
         """Write one command in the transaction of ``dbc``: the dossier row (checking the
         version), the events chained from the last known hash, the worklist rows when they
-        changed, the outbox rows. Returns the last event's hash."""
+        changed, the outbox rows; with ``pending`` all but the report facts are held there
+        for :meth:`_flush`. Returns the last event's hash."""
         dossier_id = after.id
         prev = known.last_hash if known is not None else self._last_hash(
             dbc, dossier_id, expected)
         rows, messages, last = self._event_rows(after, expected, events, prev, timeline)
-        if expected == 0:
+        if pending is not None:
+            pending.dossier(dossier_id, expected, {**row, "head_hash": last})
+            pending.events += rows
+        elif expected == 0:
             self._insert_dossier.execute(dbc, {"id": dossier_id, **row,
                                                "head_hash": last}).close()
         else:
@@ -690,7 +703,8 @@ class Store:
             if done != 1:
                 raise ConcurrencyConflict(dossier_id, expected,
                                           self._version_on(dbc, dossier_id))
-        self._insert_events.executemany(dbc, rows)
+        if pending is None:
+            self._insert_events.executemany(dbc, rows)
         if regroup(before, after):  # its fact rows before receipt get its groups
             self._regroup_facts.execute(dbc, {"_id": dossier_id, **groups(
                 after, self.engine.procedure_of(after))}).close()
@@ -702,13 +716,45 @@ class Store:
                 for answer in answers(facts, expected + 1):  # the complaint's row
                     self._answer_fact.execute(dbc, answer).close()
         if known is None or known.holding != holding:
-            if expected:
-                self._delete_active.execute(dbc, {"_id": dossier_id}).close()
-            if holding:
-                self._insert_active.executemany(dbc, holding)
-        if messages:
+            if pending is not None:
+                pending.hold(dossier_id, expected > 0, holding)
+            else:
+                if expected:
+                    self._delete_active.execute(dbc, {"_id": dossier_id}).close()
+                if holding:
+                    self._insert_active.executemany(dbc, holding)
+        if pending is not None:
+            pending.outbox += messages
+        elif messages:
             self._insert_outbox.executemany(dbc, messages)
         return last
+
+    def _flush(self, dbc: Any, pending: Pending) -> None:
+        """Write what a batch of its own held (:class:`Pending`), one ``executemany`` a
+        table, in its transaction on ``dbc``; the version check of every dossier it moved is
+        made again here (:class:`ConcurrencyConflict` names the first that moved)."""
+        if pending.new:
+            self._insert_dossier.executemany(dbc, [{"id": k, **row}
+                                                   for k, row in pending.new.items()])
+        if pending.updated:
+            changed = self._update.executemany(dbc, [
+                {"_id": k, "_expected": expected, **row}
+                for k, (expected, row) in pending.updated.items()])
+            if changed != len(pending.updated):
+                for k, (expected, _) in pending.updated.items():
+                    found = self._version_on(dbc, k)
+                    if found != expected:
+                        raise ConcurrencyConflict(k, expected, found)
+        gone = [{"_id": k} for k, (stored, _) in pending.held.items() if stored]
+        if gone:
+            self._delete_active.executemany(dbc, gone)
+        held = [r for _, rows in pending.held.values() for r in rows]
+        if held:
+            self._insert_active.executemany(dbc, held)
+        if pending.events:
+            self._insert_events.executemany(dbc, pending.events)
+        if pending.outbox:
+            self._insert_outbox.executemany(dbc, pending.outbox)
 
     def _save_single(self, dbc: Any, before: Dossier | None, after: Dossier,
                      events: tuple[Event, ...]) -> _Cached:
@@ -900,9 +946,12 @@ class Store:
             known = self._cache.get(dossier_id)
             return None if known is None else known.dossier
 
+        def stored(dbc: Any, dossier_id: str) -> bool:
+            return self._version_on(dbc, dossier_id) is not None
+
         access = Access(self.engine, self._sqlite, self._load, self._save, self._save_in,
                         cached, self._remember, self._forget, self._clock.check,
-                        self._duplicate)
+                        self._duplicate, stored)
         if connection is not None:
             joined = Batch(access, connection.connection, own=False)
             try:
@@ -916,8 +965,12 @@ class Store:
         b: Batch | None = None
         try:
             with self._raw_transaction() as dbc:
-                b = Batch(access, dbc, own=True)
+                # On SQLite the batch holds the write lock: its rows wait for its end.
+                pending = Pending() if self._sqlite else None
+                b = Batch(access, dbc, own=True, pending=pending)
                 yield b
+                if pending is not None:
+                    self._flush(dbc, pending)
         except BaseException as exc:
             for dossier_id in () if b is None else b.touched:
                 self._forget(dossier_id)  # never committed
