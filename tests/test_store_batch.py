@@ -199,3 +199,45 @@ def test_a_sqlite_batch_checks_each_version_again_when_it_writes(tmp_path) -> No
         assert store.verify_all() == ()
     finally:
         store.close()
+
+
+def test_a_batch_writes_the_notices_of_moved_appointments_as_one_command_a_transaction(
+        opened) -> None:
+    """Supplements, pauses and their ends in one batch (the new appointment each notice
+    states is the clock's after its event, with the batch's own clock), across dossiers
+    stored before the batch and filed in it: every row as one command a transaction."""
+    from dossierflow.rules import PauseReason, working_days
+    from dossierflow.states import Pause, RequestSupplement, Resume, Supplement
+    from tests.store_support import vn as at
+    from tests.test_rules import APPLICANT, CLERK, engine_for, three_steps
+
+    desk = Officer("desk", "a", "one_stop")
+    eng = engine_for(three_steps(pause_reasons=[
+        PauseReason("vneid", "confirmation by relatives", "test basis", working_days(5))]))
+    one, many = opened(("memory", None, None), eng=eng), opened(eng=eng)
+
+    def before(s: Store | Batch, ident: str) -> None:
+        s.file(File(ident, "1.000009", Channel.ONLINE), at=at(2, 9), actor=APPLICANT)
+        s.run(ident, Receive("R"), at=at(2, 9), actor=desk)
+
+    def moves(s: Store | Batch, ident: str) -> None:
+        s.run(ident, RequestSupplement(["proof of address"]), at=at(2, 10), actor=CLERK)
+        s.run(ident, Supplement(["proof"]), at=at(3, 11), actor=APPLICANT)
+        s.run(ident, Pause("relatives confirm", kind="vneid"), at=at(3, 14), actor=CLERK)
+        s.run(ident, Resume(), at=at(5, 9), actor=CLERK)
+        s.run(ident, CompleteStep("receive"), at=at(5, 10), actor=CLERK)
+
+    for s in (one, many):
+        before(s, "S-1")
+    for ident in ("S-1", "S-2"):
+        if ident != "S-1":
+            before(one, ident)
+        moves(one, ident)
+    with many.batch() as b:
+        moves(b, "S-1")
+        before(b, "S-2")
+        moves(b, "S-2")
+    assert rows(one) == rows(many)
+    assert many.verify_all() == ()
+    moved = [m for m in rows(many)["df_outbox"] if m[3] in ("Supplemented", "Resumed")]
+    assert len(moved) == 4 and all('"moved":true' in m[4] for m in moved)

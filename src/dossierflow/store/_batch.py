@@ -7,8 +7,9 @@ decided by the engine, its events chained from the dossier's last hash, its proj
 worklist rows and outbox messages written, exactly as :meth:`Store.run` writes them; only the
 transaction (and, on SQLite, its write lock) is shared, so a thousand commands cost one
 commit. A SQLite batch of its own also holds its rows until it ends and writes them then,
-one ``executemany`` a table (:mod:`dossierflow.store._pending`). The store hands it its own load, save and cache operations (:class:`Access`), so the
-batch saves exactly as the store does, and nothing else reaches them.
+one ``executemany`` a table, each dossier's projection once (:mod:`dossierflow.store._pending`).
+The store hands it its own load, save and cache operations (:class:`Access`), so the batch
+saves exactly as the store does, and nothing else reaches them.
 
 What happens when a command is refused inside a batch: the engine decides before anything is
 written, so a refused command (``TransitionNotAllowed``, ``NotAuthorized``,
@@ -113,7 +114,7 @@ class Batch:
         if self._pending is not None:
             mine = self._pending.entries.get(dossier_id)
             if mine is not None:  # written by this batch: the tables do not have it yet
-                return mine.dossier  # type: ignore[no-any-return]
+                return mine.dossier
         if self._locked and dossier_id in self._fresh:
             known = store.cached(dossier_id)
             if known is not None:
@@ -123,9 +124,8 @@ class Batch:
         return dossier
 
     def _written(self, dossier_id: str, entry: Any, events: int) -> None:
-        self._store.remember(dossier_id, entry)
-        if self._pending is not None:
-            self._pending.entries[dossier_id] = entry
+        if self._pending is None:  # else the store remembers it once its rows are written
+            self._store.remember(dossier_id, entry)
         self._fresh.add(dossier_id)
         self.touched.add(dossier_id)
         self.commands += 1

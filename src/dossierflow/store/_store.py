@@ -94,7 +94,7 @@ from dossierflow.store._outbox import (
     quarantined_messages,
 )
 from dossierflow.store._outbox import relay as relay_outbox
-from dossierflow.store._pending import Pending
+from dossierflow.store._pending import Moved, Pending
 from dossierflow.store._projection import holding, project
 from dossierflow.store._sequences import Sequences
 from dossierflow.store._sql import (
@@ -637,18 +637,14 @@ class Store:
         return raw_transaction(self.db, sqlite=self._sqlite)
 
     def _prepare(self, before: Dossier | None, after: Dossier, events: tuple[Event, ...],
-                 pending: Pending | None = None,
                  ) -> tuple[int, _Cached | None, Timeline, dict[str, Any],
                             list[dict[str, Any]]]:
-        """The expected version, what the store knows of that version (from ``pending``, the
-        batch's own, first), the clock's timeline after ``events``, the new projection row
-        and the new worklist rows. The timeline is the cached one advanced by ``events`` (one
-        clock, kept event by event); only a dossier this store has not seen is folded from
-        its history once."""
+        """The expected version, what the store knows of that version, the clock's timeline
+        after ``events``, the new projection row and the new worklist rows. The timeline is
+        the cached one advanced by ``events`` (one clock, kept event by event); only a dossier
+        this store has not seen is folded from its history once."""
         expected = 0 if before is None else before.version
-        known = None if pending is None else pending.entries.get(after.id)
-        if known is None:
-            known = self._cache.get(after.id)
+        known = self._cache.get(after.id)
         if known is not None and known.dossier.version != expected:
             known = None
         base = known.timeline if known is not None else None
@@ -661,15 +657,20 @@ class Store:
         return expected, known, timeline, row, holding(after, timeline, row,
                                                        engine=self.engine, sla=self.sla)
 
+    def _save_batched(self, dbc: Any, before: Dossier | None, after: Dossier,
+                      events: tuple[Event, ...], pending: Pending | None) -> _Cached | Moved:
+        """A batch's save: written on ``dbc`` now, or, with ``pending`` (a SQLite batch of its
+        own), held there for the batch's end (:meth:`_hold`)."""
+        if pending is not None:
+            return self._hold(dbc, before, after, events, pending)
+        return self._save(dbc, before, after, events)
+
     def _save(self, dbc: Any, before: Dossier | None, after: Dossier,
-              events: tuple[Event, ...], pending: Pending | None = None) -> _Cached:
-        """Write one command on ``dbc`` (its rows held in ``pending`` when given, for the
-        batch to write at its end) and return what the store then knows of the dossier."""
-        expected, known, timeline, row, holding = self._prepare(before, after, events,
-                                                                pending)
+              events: tuple[Event, ...]) -> _Cached:
+        expected, known, timeline, row, holding = self._prepare(before, after, events)
         try:
             last = self._write(dbc, before, after, expected, events, row, known, holding,
-                               timeline, pending)
+                               timeline)
         except self._conflicts:
             raise  # what this store knows of the dossier is still true, only not all of it
         except BaseException:
@@ -679,20 +680,15 @@ class Store:
 
     def _write(self, dbc: Any, before: Dossier | None, after: Dossier, expected: int,
                events: tuple[Event, ...], row: dict[str, Any], known: _Cached | None,
-               holding: list[dict[str, Any]], timeline: Timeline,
-               pending: Pending | None = None) -> str:
+               holding: list[dict[str, Any]], timeline: Timeline) -> str:
         """Write one command in the transaction of ``dbc``: the dossier row (checking the
         version), the events chained from the last known hash, the worklist rows when they
-        changed, the outbox rows; with ``pending`` all but the report facts are held there
-        for :meth:`_flush`. Returns the last event's hash."""
+        changed, the outbox rows. Returns the last event's hash."""
         dossier_id = after.id
         prev = known.last_hash if known is not None else self._last_hash(
             dbc, dossier_id, expected)
         rows, messages, last = self._event_rows(after, expected, events, prev, timeline)
-        if pending is not None:
-            pending.dossier(dossier_id, expected, {**row, "head_hash": last})
-            pending.events += rows
-        elif expected == 0:
+        if expected == 0:
             self._insert_dossier.execute(dbc, {"id": dossier_id, **row,
                                                "head_hash": last}).close()
         else:
@@ -703,8 +699,21 @@ class Store:
             if done != 1:
                 raise ConcurrencyConflict(dossier_id, expected,
                                           self._version_on(dbc, dossier_id))
-        if pending is None:
-            self._insert_events.executemany(dbc, rows)
+        self._insert_events.executemany(dbc, rows)
+        self._write_facts(dbc, before, after, expected, events)
+        if known is None or known.holding != holding:
+            if expected:
+                self._delete_active.execute(dbc, {"_id": dossier_id}).close()
+            if holding:
+                self._insert_active.executemany(dbc, holding)
+        if messages:
+            self._insert_outbox.executemany(dbc, messages)
+        return last
+
+    def _write_facts(self, dbc: Any, before: Dossier | None, after: Dossier, expected: int,
+                     events: tuple[Event, ...]) -> None:
+        """The report facts of ``events`` (``df_facts``), in the transaction of ``dbc``."""
+        dossier_id = after.id
         if regroup(before, after):  # its fact rows before receipt get its groups
             self._regroup_facts.execute(dbc, {"_id": dossier_id, **groups(
                 after, self.engine.procedure_of(after))}).close()
@@ -715,46 +724,88 @@ class Store:
                 self._insert_facts.executemany(dbc, facts)
                 for answer in answers(facts, expected + 1):  # the complaint's row
                     self._answer_fact.execute(dbc, answer).close()
-        if known is None or known.holding != holding:
-            if pending is not None:
-                pending.hold(dossier_id, expected > 0, holding)
+
+    def _hold(self, dbc: Any, before: Dossier | None, after: Dossier,
+              events: tuple[Event, ...], pending: Pending) -> Moved:
+        """One command of a SQLite batch of its own: the events chained and their outbox
+        messages composed now (the clock advanced only for a notice that states the new
+        appointment), the report facts written now, and the rows held in ``pending`` for
+        :meth:`_flush`. Nothing is held if it raises."""
+        expected = 0 if before is None else before.version
+        mine = pending.entries.get(after.id)
+        if mine is None:
+            known = self._cache.get(after.id) if expected else None
+            if known is not None and known.dossier.version == expected:
+                mine = Moved(known.dossier, known.last_hash, expected, known.timeline,
+                             expected if known.timeline is not None else 0, known.row,
+                             expected if known.row is not None else 0, known.holding)
             else:
-                if expected:
-                    self._delete_active.execute(dbc, {"_id": dossier_id}).close()
-                if holding:
-                    self._insert_active.executemany(dbc, holding)
-        if pending is not None:
-            pending.outbox += messages
-        elif messages:
-            self._insert_outbox.executemany(dbc, messages)
-        return last
+                mine = Moved(after, self._last_hash(dbc, after.id, expected), expected)
+        elif mine.dossier.version != expected:
+            raise ConcurrencyConflict(after.id, expected, mine.dossier.version)
+        clocks: dict[int, Timeline] = {}
+
+        def due_at(seq: int) -> dt.datetime | None:
+            clocks[seq] = mine.clock(self.sla, after, seq)
+            return clocks[seq].due
+
+        rows, messages, last = self._event_rows(after, expected, events, mine.last_hash,
+                                                due_at=due_at)
+        self._write_facts(dbc, before, after, expected, events)
+        if clocks:
+            mine.clocked = max(clocks)
+            mine.timeline = clocks[mine.clocked]
+        mine.dossier, mine.last_hash = after, last
+        pending.entries[after.id] = mine
+        pending.events += rows
+        pending.outbox += messages
+        return mine
 
     def _flush(self, dbc: Any, pending: Pending) -> None:
-        """Write what a batch of its own held (:class:`Pending`), one ``executemany`` a
-        table, in its transaction on ``dbc``; the version check of every dossier it moved is
-        made again here (:class:`ConcurrencyConflict` names the first that moved)."""
-        if pending.new:
-            self._insert_dossier.executemany(dbc, [{"id": k, **row}
-                                                   for k, row in pending.new.items()])
-        if pending.updated:
-            changed = self._update.executemany(dbc, [
-                {"_id": k, "_expected": expected, **row}
-                for k, (expected, row) in pending.updated.items()])
-            if changed != len(pending.updated):
-                for k, (expected, _) in pending.updated.items():
-                    found = self._version_on(dbc, k)
-                    if found != expected:
-                        raise ConcurrencyConflict(k, expected, found)
-        gone = [{"_id": k} for k, (stored, _) in pending.held.items() if stored]
+        """Write what a SQLite batch of its own held (:class:`Pending`), in its transaction
+        on ``dbc``, one ``executemany`` a table: each dossier's row and worklist rows read
+        off its last state (its clock advanced once, its report columns by the events since
+        its last known row), with the version it had when the batch first wrote it checked
+        again (:class:`ConcurrencyConflict` names the first that moved), then the events and
+        messages. What the store knows of each dossier is remembered once they are."""
+        new: list[dict[str, Any]] = []
+        moved: list[dict[str, Any]] = []
+        gone: list[dict[str, Any]] = []
+        held: list[dict[str, Any]] = []
+        known: list[tuple[str, _Cached]] = []
+        for dossier_id, m in pending.entries.items():
+            d = m.dossier
+            timeline = m.clock(self.sla, d, d.version)
+            row = project(d, timeline, sla=self.sla, prev=m.row,
+                          events=d.history[m.projected:] if m.row is not None else None)
+            rows = holding(d, timeline, row, engine=self.engine, sla=self.sla)
+            if m.first == 0:
+                new.append({"id": dossier_id, **row, "head_hash": m.last_hash})
+            else:
+                moved.append({"_id": dossier_id, "_expected": m.first, **row,
+                              "head_hash": m.last_hash})
+            if m.holding is None or m.holding != rows:
+                if m.first:
+                    gone.append({"_id": dossier_id})
+                held += rows
+            known.append((dossier_id, _Cached(d, m.last_hash, timeline, row, rows)))
+        if new:
+            self._insert_dossier.executemany(dbc, new)
+        if moved and self._update.executemany(dbc, moved) != len(moved):
+            for values in moved:
+                found = self._version_on(dbc, values["_id"])
+                if found != values["_expected"]:
+                    raise ConcurrencyConflict(values["_id"], values["_expected"], found)
         if gone:
             self._delete_active.executemany(dbc, gone)
-        held = [r for _, rows in pending.held.values() for r in rows]
         if held:
             self._insert_active.executemany(dbc, held)
         if pending.events:
             self._insert_events.executemany(dbc, pending.events)
         if pending.outbox:
             self._insert_outbox.executemany(dbc, pending.outbox)
+        for dossier_id, entry in known:
+            self._remember(dossier_id, entry)
 
     def _save_single(self, dbc: Any, before: Dossier | None, after: Dossier,
                      events: tuple[Event, ...]) -> _Cached:
@@ -797,11 +848,13 @@ class Store:
         return found
 
     def _event_rows(self, after: Dossier, expected: int, events: tuple[Event, ...],
-                    prev: str, timeline: Timeline | None = None,
+                    prev: str, timeline: Timeline | None = None, *,
+                    due_at: Callable[[int], dt.datetime | None] | None = None,
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
         """The event rows (chained from ``prev``), the outbox rows (each event's payload with
         its notice, ``_notices``; ``timeline``: the clock after ``events``, None: fold it if
-        a notice needs it), and the last hash."""
+        a notice needs it; ``due_at``: instead, the clock's due after a given event), and
+        the last hash."""
         dossier_id = after.id
         rows = []
         messages = []
@@ -822,7 +875,8 @@ class Store:
                                  "payload": with_notice(e, data, dossier=after, sla=self.sla,
                                                         due=functools.partial(
                                                             due_after, self.sla, after, seq,
-                                                            timeline)),
+                                                            timeline) if due_at is None
+                                                        else functools.partial(due_at, seq)),
                                  "created_us": to_us(e.at), "attempts": 0})
         return rows, messages, prev
 
@@ -949,9 +1003,9 @@ class Store:
         def stored(dbc: Any, dossier_id: str) -> bool:
             return self._version_on(dbc, dossier_id) is not None
 
-        access = Access(self.engine, self._sqlite, self._load, self._save, self._save_in,
-                        cached, self._remember, self._forget, self._clock.check,
-                        self._duplicate, stored)
+        access = Access(self.engine, self._sqlite, self._load, self._save_batched,
+                        self._save_in, cached, self._remember, self._forget,
+                        self._clock.check, self._duplicate, stored)
         if connection is not None:
             joined = Batch(access, connection.connection, own=False)
             try:
