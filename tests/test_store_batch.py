@@ -240,4 +240,5 @@ def test_a_batch_writes_the_notices_of_moved_appointments_as_one_command_a_trans
     assert rows(one) == rows(many)
     assert many.verify_all() == ()
     moved = [m for m in rows(many)["df_outbox"] if m[3] in ("Supplemented", "Resumed")]
-    assert len(moved) == 4 and all('"moved":true' in m[4] for m in moved)
+    assert len(moved) == 4
+    assert all('"moved":true' in m[4] for m in moved)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -180,30 +181,74 @@ def test_a_failed_delivery_holds_back_its_dossiers_later_messages(store_spec: Sp
     received(store, "A")
     received(store, "B")
     assert store.sweep(vn(3, 8)).apologised == ("A", "B")  # A:3 and B:3 wait behind
-    sent: list[str] = []
+    sent: list[OutboxMessage] = []
     down = {"A:2"}
 
     def deliver(message: OutboxMessage) -> None:
         if message.key in down:
             raise ConnectionError("SMS gateway down")
-        sent.append(message.key)
+        sent.append(message)
 
     lease = dt.timedelta(minutes=5)
-    # One message of each dossier a batch; A's receipt fails, B's goes.
+    # Each dossier's messages in order in one batch; A's receipt fails, so its apology is
+    # given back unattempted; B's receipt and apology go.
     report = store.relay(deliver, at=vn(3, 9), lease=lease)
-    assert report.delivered == ("B:2",)
+    assert report.delivered == ("B:2", "B:3")
     assert report.failed == (("A:2", "ConnectionError: SMS gateway down"),)
-    # A's apology waits while its receipt is leased; B's apology goes.
-    assert store.relay(deliver, at=vn(3, 9, 1), lease=lease).delivered == ("B:3",)
-    assert store.relay(deliver, at=vn(3, 9, 2), lease=lease) == RelayReport()
+    # A's apology waits while its receipt is leased.
+    assert store.relay(deliver, at=vn(3, 9, 1), lease=lease) == RelayReport()
     # After the lease the receipt is tried again; failing, it still holds the apology back.
     report = store.relay(deliver, at=vn(3, 9, 6), lease=lease)
     assert (report.delivered, [key for key, _ in report.failed]) == ((), ["A:2"])
     down.clear()
-    assert store.relay(deliver, at=vn(3, 9, 12), lease=lease).delivered == ("A:2",)
-    assert store.relay(deliver, at=vn(3, 9, 12), lease=lease).delivered == ("A:3",)
-    assert sent == ["B:2", "B:3", "A:2", "A:3"]
+    assert store.relay(deliver, at=vn(3, 9, 12), lease=lease).delivered == ("A:2", "A:3")
+    assert [(m.key, m.attempts) for m in sent] == [("B:2", 1), ("B:3", 1), ("A:2", 3),
+                                                  ("A:3", 1)]
     assert store.pending_messages() == 0
+
+
+def test_a_batch_cut_by_its_size_keeps_each_dossiers_order(store_spec: Spec,
+                                                          opened: Any) -> None:
+    store = opened()
+    received(store, "A")
+    received(store, "B")
+    store.sweep(vn(3, 8))  # A:2, B:2, A:3, B:3 in the outbox, in that order
+    sent: list[str] = []
+    assert store.relay(lambda m: sent.append(m.key), at=vn(3, 9), batch=3).delivered == \
+        ("A:2", "B:2", "A:3")
+    assert store.relay(lambda m: sent.append(m.key), at=vn(3, 9), batch=3).delivered == \
+        ("B:3",)
+    assert store.pending_messages() == 0
+
+
+def test_a_relay_skips_the_later_messages_of_a_dossier_another_relay_holds(
+        store_spec: Spec, opened: Any) -> None:
+    """PostgreSQL: a relay skips the rows another relay has locked (it is claiming them),
+    and with them the later messages of their dossiers, which must not overtake them."""
+    if store_spec[0] != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite serialises the claims")
+    store = opened()
+    received(store, "A")
+    received(store, "B")
+    store.sweep(vn(3, 8))  # A:2, B:2, A:3, B:3
+    o = tables.outbox
+    holding, done = threading.Event(), threading.Event()
+
+    def other_relay() -> None:  # mid-claim: it holds A's receipt locked
+        with store.db.begin() as conn:
+            conn.execute(sa.select(o.c.id).where(o.c.key == "A:2").with_for_update())
+            holding.set()
+            done.wait(30)
+
+    thread = threading.Thread(target=other_relay)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        assert store.relay(lambda m: None, at=vn(3, 9)).delivered == ("B:2", "B:3")
+    finally:
+        done.set()
+        thread.join()
+    assert store.relay(lambda m: None, at=vn(3, 9)).delivered == ("A:2", "A:3")
 
 
 @pytest.mark.parametrize(("kw", "named"), [

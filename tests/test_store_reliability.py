@@ -173,7 +173,7 @@ def _relay(spec: Spec, worker: int, at: dt.datetime, start: Any, sweeping: Any,
     start.wait()
     with sink.open("a") as keys:
         def deliver(message: Any) -> None:
-            keys.write(message.key + "\n")
+            keys.write(f"{message.key} {time.monotonic_ns()}\n")  # one clock for all
             keys.flush()
 
         while True:
@@ -223,7 +223,13 @@ def test_four_sweepers_and_four_relays(store_spec: Spec, tmp_path: Path) -> None
                                    .where(tables.outbox.c.delivered_us.is_(None))).scalar()
     assert len(keys) == 2 * overdue  # a receipt and an apology each
     assert undelivered == 0
-    delivered = [k for r in range(4) for k in (tmp_path / f"relay{r}").read_text().split()]
-    assert set(delivered) == keys  # none lost
+    lines = [line.split() for r in range(4)
+             for line in (tmp_path / f"relay{r}").read_text().splitlines()]
+    assert {key for key, _ in lines} == keys  # none lost
+    first: dict[str, int] = {}
+    for key, ns in lines:
+        first[key] = min(int(ns), first.get(key, int(ns)))
+    for n in range(overdue):  # each dossier's receipt went out before its apology
+        assert first[f"S-{n:02d}:2"] < first[f"S-{n:02d}:3"]
     assert consistent(store) == overdue
     store.close()

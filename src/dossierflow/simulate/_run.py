@@ -61,6 +61,8 @@ Progress = Callable[[dt.date, int, int], None]
 so far."""
 
 LAND_PAUSE = "land_financial_obligations"
+RELAY_BATCH = 5_000
+"""How many messages one relay call delivers: a day's notices take one or two calls."""
 PAYMENT_PLATFORM = System("payment-platform")
 
 (FILE, DESK, STEP, DESK_DONE, STEP_DONE, SUPPLEMENT, RESUME, RETURN, RETURN_DONE, RATE, PAY,
@@ -533,11 +535,11 @@ class _Sim:
                     self.dispatch(b, at, order, kind, ident, arg)
                 self.events += b.events
             if working:
-                while True:
+                while True:  # a batch takes each dossier's messages in order
                     report = store.relay(lambda m: None, at=day_end - dt.timedelta(hours=1),
-                                         worker="simulation", batch=10_000)
+                                         worker="simulation", batch=RELAY_BATCH)
                     self.notices += len(report.delivered)
-                    if not report.delivered:
+                    if len(report.delivered) < RELAY_BATCH:
                         break
             if self.progress is not None:
                 self.progress(day, self.dossiers, self.commands)

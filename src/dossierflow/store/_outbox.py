@@ -90,21 +90,47 @@ def check_relay_arguments(worker: object, batch: object, lease: object) -> None:
 
 
 def claimable(now: int) -> sa.Select[Any]:
-    """The ids of the messages a relay may claim at ``now`` (UTC microseconds), in order:
-    not delivered, not quarantined, not leased past ``now``, and the first undelivered one of
-    their dossier (an earlier message still pending, leased or failed holds the later ones
-    back, so each dossier's messages go out in order even across failures)."""
+    """The ids and dossiers of the messages a relay may claim at ``now`` (UTC microseconds),
+    in order: not delivered, not quarantined, not leased past ``now``, and not held back by
+    an earlier message of their dossier leased past ``now`` (a delivery under way, or one
+    that failed and waits for its lease). A dossier's messages are numbered in the order
+    they were written, so a claim in id order takes each dossier's from its first
+    undelivered one (:func:`in_order` drops any that would skip one)."""
     o = t.outbox
     earlier = t.outbox.alias("earlier")
     held_back = sa.exists().where(earlier.c.dossier_id == o.c.dossier_id,
                                   earlier.c.seq < o.c.seq,
                                   earlier.c.delivered_us.is_(None),
-                                  earlier.c.quarantined.is_(None))
-    return (sa.select(o.c.id)
+                                  earlier.c.quarantined.is_(None),
+                                  earlier.c.lease_until_us >= now)
+    return (sa.select(o.c.id, o.c.dossier_id)
             .where(o.c.delivered_us.is_(None), o.c.quarantined.is_(None),
                    sa.or_(o.c.lease_until_us.is_(None), o.c.lease_until_us < now),
                    ~held_back)
             .order_by(o.c.id))
+
+
+def in_order(conn: sa.Connection, claimed: list[tuple[int, str]]) -> list[int]:
+    """The ids of ``claimed`` (id, dossier) that continue their dossier's undelivered
+    messages without a gap: on PostgreSQL a claim skips the rows another relay has locked,
+    and a dossier's later message must not go out while that relay holds an earlier one."""
+    mine = {ident for ident, _ in claimed}
+    dossiers = sorted({dossier for _, dossier in claimed})
+    o = t.outbox
+    keep: set[int] = set()
+    for k in range(0, len(dossiers), 500):
+        waiting = conn.execute(
+            sa.select(o.c.id, o.c.dossier_id)
+            .where(o.c.dossier_id.in_(dossiers[k:k + 500]), o.c.delivered_us.is_(None),
+                   o.c.quarantined.is_(None))
+            .order_by(o.c.id)).all()
+        gap: set[str] = set()
+        for ident, dossier in waiting:
+            if ident not in mine:
+                gap.add(dossier)
+            elif dossier not in gap:
+                keep.add(ident)
+    return [ident for ident, _ in claimed if ident in keep]
 
 
 def read_payload(text: str) -> dict[str, Any]:
@@ -120,37 +146,47 @@ def read_payload(text: str) -> dict[str, Any]:
 
 def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.datetime,
           worker: str, batch: int, lease: dt.timedelta, skip_locked: bool) -> RelayReport:
-    """Lease up to ``batch`` claimable messages of ``db`` (:func:`claimable`: at most one of
-    each dossier) to ``worker`` until ``at + lease``, deliver each with ``deliver`` and mark
-    those delivered. With ``skip_locked`` (PostgreSQL) rows another relay has locked are
-    skipped; SQLite serialises the claim. Each message is on its own: a delivery that raises
-    is left for the next lease and reported, a payload that cannot be read is quarantined and
-    reported, and the others go on."""
+    """Lease up to ``batch`` claimable messages of ``db`` (:func:`claimable`: each dossier's
+    from its first undelivered one) to ``worker`` until ``at + lease``, deliver each with
+    ``deliver`` in order and mark those delivered. With ``skip_locked`` (PostgreSQL) rows
+    another relay has locked are skipped, and with them the later messages of their
+    dossiers (:func:`in_order`); SQLite serialises the claim. Each message is on its own: a
+    delivery that raises is left for the next lease and reported, and its dossier's later
+    messages in the batch are given back unattempted, to follow it; a payload that cannot be
+    read is quarantined and reported; the others go on."""
     now = to_us(at)
+    o = t.outbox
     with db.begin() as conn:
         pending = claimable(now).limit(batch)
         if skip_locked:
             pending = pending.with_for_update(skip_locked=True)
-        ids = list(conn.execute(pending).scalars())
+        claimed = [(r[0], r[1]) for r in conn.execute(pending)]
+        ids = in_order(conn, claimed) if skip_locked else [ident for ident, _ in claimed]
         if not ids:
             return RelayReport()
-        conn.execute(sa.update(t.outbox).where(t.outbox.c.id.in_(ids))
-                     .values(lease_until_us=now + lease // MICROSECOND, worker=worker,
-                             attempts=t.outbox.c.attempts + 1))
-        rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(ids))
-                            .order_by(t.outbox.c.id)).all()
+        for k in range(0, len(ids), 500):
+            conn.execute(sa.update(o).where(o.c.id.in_(ids[k:k + 500]))
+                         .values(lease_until_us=now + lease // MICROSECOND, worker=worker,
+                                 attempts=o.c.attempts + 1))
+        rows = [r for k in range(0, len(ids), 500) for r in conn.execute(
+            sa.select(o).where(o.c.id.in_(ids[k:k + 500])).order_by(o.c.id))]
+    rows.sort(key=lambda r: r.id)
     delivered: list[str] = []
     done: list[int] = []
+    back: list[int] = []
     failed: list[tuple[str, str]] = []
     quarantined: list[tuple[str, str]] = []
+    stuck: set[str] = set()  # dossiers whose message failed in this batch
     for r in rows:
+        if r.dossier_id in stuck:
+            back.append(r.id)
+            continue
         try:
             payload = read_payload(r.payload)
         except SchemaError as exc:
             reason = f"{exc}; repair the row and clear df_outbox.quarantined to deliver it"
             with db.begin() as conn:
-                conn.execute(sa.update(t.outbox)
-                             .where(t.outbox.c.id == r.id, t.outbox.c.worker == worker)
+                conn.execute(sa.update(o).where(o.c.id == r.id, o.c.worker == worker)
                              .values(quarantined=reason, lease_until_us=None))
             quarantined.append((r.key, reason))
             continue
@@ -159,18 +195,23 @@ def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.dat
             deliver(message)
         except Exception as exc:  # the application's failure: this message waits its lease
             failed.append((r.key, f"{type(exc).__name__}: {exc}"))
+            stuck.add(r.dossier_id)
             continue
         done.append(r.id)
         delivered.append(r.key)
-    if done:
+    if done or back:
         # One transaction marks the batch delivered: a relay that dies before it commits
         # has them delivered again after their lease (at least once, as for a failure).
         with db.begin() as conn:
             for k in range(0, len(done), 500):
-                conn.execute(sa.update(t.outbox)
-                             .where(t.outbox.c.id.in_(done[k:k + 500]),
-                                    t.outbox.c.worker == worker)
+                conn.execute(sa.update(o)
+                             .where(o.c.id.in_(done[k:k + 500]), o.c.worker == worker)
                              .values(delivered_us=now))
+            for k in range(0, len(back), 500):  # not attempted: as if never claimed
+                conn.execute(sa.update(o)
+                             .where(o.c.id.in_(back[k:k + 500]), o.c.worker == worker)
+                             .values(lease_until_us=None, worker=None,
+                                     attempts=o.c.attempts - 1))
     return RelayReport(tuple(delivered), tuple(failed), tuple(quarantined))
 
 

@@ -1297,14 +1297,15 @@ class Store:
         delivered. A message whose delivery raised, or whose relay died, is delivered again
         after its lease: at least once; ``message.key`` lets the receiver drop duplicates.
 
-        Each dossier's messages go out in order: a message is not claimed while an earlier
-        one of its dossier is undelivered (pending, leased, or failed and waiting for its
-        lease), so a batch holds at most one message of each dossier. Each message is on its
-        own: a failed delivery is reported and the others go on; a message whose stored
-        payload cannot be read is quarantined (never claimed again, and no longer holding back
-        its dossier) and reported. ``worker`` (non-empty text), ``batch`` (a whole number from
-        1) and ``lease`` (a positive timedelta) are checked first (:class:`InvalidArgument`).
-        Returns a :class:`RelayReport`."""
+        Each dossier's messages go out in order: a batch takes a dossier's undelivered
+        messages from its first one, in order, and none while an earlier one is leased (a
+        delivery under way, or failed and waiting for its lease). Each message is on its
+        own: a failed delivery is reported and the others go on, but its dossier's later
+        messages in the batch are given back unattempted, to follow it; a message whose
+        stored payload cannot be read is quarantined (never claimed again, and no longer
+        holding back its dossier) and reported. ``worker`` (non-empty text), ``batch`` (a
+        whole number from 1) and ``lease`` (a positive timedelta) are checked first
+        (:class:`InvalidArgument`). Returns a :class:`RelayReport`."""
         check_instant(at, "at")
         check_relay_arguments(worker, batch, lease)
         self._transactions.check("relay")
