@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,7 +50,7 @@ class Prepared:
     """A statement compiled once for the store's database and schema, run on the driver's
     own cursor: the hot path (load, save) skips SQLAlchemy's per-call work."""
 
-    __slots__ = ("names", "sql")
+    __slots__ = ("_pick", "names", "sql")
 
     def __init__(self, stmt: Any, db: sa.Engine, schema: str | None) -> None:
         compiled = stmt.compile(dialect=db.dialect,
@@ -58,11 +59,18 @@ class Prepared:
         self.sql = str(compiled)
         self.names: tuple[str, ...] | None = (
             tuple(compiled.positiontup or ()) if compiled.positional else None)
+        # The positional values in one C call (itemgetter of one name gives the bare value,
+        # so the first is asked for twice and dropped).
+        names = self.names
+        self._pick: Callable[[dict[str, Any]], Any] | None = (
+            None if not names else operator.itemgetter(*names, names[0]))
 
     def params(self, values: dict[str, Any]) -> Any:
-        if self.names is None:
-            return values
-        return tuple(values[name] for name in self.names)
+        """``values`` as the driver takes them: positional (a tuple in the statement's
+        order) or named (the mapping itself)."""
+        if self._pick is None:
+            return values if self.names is None else ()
+        return self._pick(values)[:-1]
 
     def execute(self, dbc: Any, values: dict[str, Any]) -> Any:
         """Run on ``dbc``, a DB-API connection; returns the cursor."""
