@@ -1,17 +1,28 @@
 """SMS lengths and unaccenting against their reference (tests/oracles/sms.py): the library
 reads a text without walking it character by character where it can, and must give what the
-walk gives for every text."""
+walk gives for every text. The short form of an instant against strftime."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dossierflow import InvalidArgument
-from dossierflow.text import GSM_7, UCS_2, sms_segments, unaccent
+from dossierflow.text import (
+    GSM_7,
+    UCS_2,
+    format_date,
+    format_instant,
+    format_short,
+    format_time,
+    sms_segments,
+    unaccent,
+)
 from tests.oracles import sms as oracle
 
 GSM_ALPHABET = sorted(oracle.BASIC | oracle.EXTENDED)
@@ -85,3 +96,18 @@ def test_unaccent_outside_the_vietnamese_letters(text: str, plain: str) -> None:
 def test_only_text_is_read(fn: object) -> None:
     with pytest.raises(InvalidArgument):
         fn(b"Ho so")  # type: ignore[operator]
+
+
+@given(st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30),
+                    timezones=st.sampled_from([dt.UTC, ZoneInfo("Asia/Ho_Chi_Minh"),
+                                               ZoneInfo("America/St_Johns")])),
+       st.sampled_from(["Asia/Ho_Chi_Minh", "UTC", "Asia/Kathmandu"]),
+       st.sampled_from(["vi", "en"]))
+def test_the_short_form_is_strftime_s(at: dt.datetime, timezone: str, language: str) -> None:
+    local = at.astimezone(ZoneInfo(timezone))
+    clock = "%Hh%M" if language == "vi" else "%H:%M"
+    assert format_short(at, language=language, timezone=timezone) == \
+        local.strftime(f"{clock} %d/%m/%Y")
+    assert format_instant(at, language=language, timezone=timezone) == \
+        f"{format_time(local.time(), language=language)}, " \
+        f"{format_date(local.date(), language=language)}"
