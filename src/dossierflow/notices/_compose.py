@@ -17,7 +17,7 @@ import attrs
 
 from dossierflow._errors import InvalidArgument
 from dossierflow.notices._kinds import NoticeKind
-from dossierflow.notices._texts import CAUSES, TEXTS, NoticeText
+from dossierflow.notices._texts import CAUSES, TEXTS, NoticeText, fill
 from dossierflow.states import (
     Apologized,
     Event,
@@ -159,10 +159,10 @@ def compose(event: Event, *, dossier_id: str, procedure: Procedure,
         "items_inline": "; ".join(items) or "…",
         "cause": CAUSES[language].get(type(event).__name__, ""),
     }
-    sms = (wording.sms if appointment is not None else wording.sms_plain).substitute(values)
+    sms = fill(wording.sms if appointment is not None else wording.sms_plain, values)
     plain = unaccent(sms)
     return Notice(kind, sms, plain, sms_segments(sms), sms_segments(plain),
-                  wording.subject.substitute(values), wording.body.substitute(values),
-                  wording.portal.substitute(values), appointment,
+                  fill(wording.subject, values), fill(wording.body, values),
+                  fill(wording.portal, values), appointment,
                   isinstance(event, Supplemented | Resumed | Extended | Apologized)
                   and appointment is not None)
