@@ -119,7 +119,6 @@ def compose(event: Event, *, dossier_id: str, procedure: Procedure,
     if language not in TEXTS:
         raise InvalidArgument(f"language must be one of {sorted(TEXTS)}, got {language!r}")
     wording = (texts or {}).get(kind) or TEXTS[language][kind]
-    units = {a.id: a.name for a in procedure.agencies}
     appointment: dt.datetime | None = None
     previous: dt.datetime | None = None
     unit = ""
@@ -127,21 +126,21 @@ def compose(event: Event, *, dossier_id: str, procedure: Procedure,
     items: tuple[str, ...] = ()
     if isinstance(event, Received):
         appointment = event.appointment.due if event.appointment else None
-        unit = units.get(event.agency, event.agency)
+        unit = _unit(procedure, event.agency)
     elif isinstance(event, SupplementRequested):
-        unit, items, reason = units.get(event.agency, event.agency), event.items, event.reason
-    elif isinstance(event, Supplemented | Resumed | Extended):
+        unit, items, reason = _unit(procedure, event.agency), event.items, event.reason
+    elif isinstance(event, MOVES_APPOINTMENT):
         appointment = due
         reason = event.reason if isinstance(event, Extended) else ""
     elif isinstance(event, Apologized):
-        unit, reason = units.get(event.agency, event.agency), event.reason
+        unit, reason = _unit(procedure, event.agency), event.reason
         appointment, previous = event.new_appointment, event.original_appointment
     elif isinstance(event, Resolved):
         reason = event.note
     elif isinstance(event, Refused):
         reason = event.reasons
     elif isinstance(event, StopNoticeIssued):
-        unit, reason = units.get(event.agency, event.agency), event.reason
+        unit, reason = _unit(procedure, event.agency), event.reason
 
     def when(at: dt.datetime | None) -> str:
         return "" if at is None else format_instant(at, language=language, timezone=timezone)
@@ -164,5 +163,16 @@ def compose(event: Event, *, dossier_id: str, procedure: Procedure,
     return Notice(kind, sms, plain, sms_segments(sms), sms_segments(plain),
                   fill(wording.subject, values), fill(wording.body, values),
                   fill(wording.portal, values), appointment,
-                  isinstance(event, Supplemented | Resumed | Extended | Apologized)
-                  and appointment is not None)
+                  isinstance(event, _MOVES_OR_APOLOGY) and appointment is not None)
+
+
+_MOVES_OR_APOLOGY = (*MOVES_APPOINTMENT, Apologized)
+
+
+def _unit(procedure: Procedure, agency: str) -> str:
+    """The name of ``procedure``'s agency ``agency`` (``agency`` itself if it has none such;
+    agency ids are unique in a procedure)."""
+    for a in procedure.agencies:
+        if a.id == agency:
+            return a.name
+    return agency
