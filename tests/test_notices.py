@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from string import Template
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dossierflow import InvalidArgument
 from dossierflow.forms._samples import LAND, REFUSED, WITHDRAWN, samples
-from dossierflow.notices import TEXTS, NoticeKind, compose, kind_of
+from dossierflow.notices import TEXTS, NoticeKind, NoticeText, compose, kind_of
+from dossierflow.notices._texts import fill
 from dossierflow.rules import working_days
 from dossierflow.states import (
     Channel,
@@ -28,6 +33,7 @@ from dossierflow.states import (
 )
 from dossierflow.store import OutboxMessage, Store, TamperKind
 from dossierflow.store import _schema as tables
+from dossierflow.store._chain import canonical
 from dossierflow.text import (
     GSM_7,
     UCS_2,
@@ -184,11 +190,50 @@ def test_a_portal_can_replace_the_wording_of_one_kind() -> None:
     assert "tẩy xóa" in n.email_body
 
 
+VALUES = {"code": "H29.123.45-260302-0001", "a": "{0} {code}", "b_1": "$code", "A": "Ấ"}
+PIECES = ["$code", "${code}", "$a", "${a}", "$A", "$b_1", "$b_1x", "${b_1}x", "$$", "$$code",
+          "$", "${", "${code", "$1", "$ ", "{", "}", "{}", "{0}", "{code}", "{{", "}}",
+          "Hồ sơ ", "đã ", ".", "x", "\n", "…"]
+
+
+def _outcome(fn: Any) -> Any:
+    try:
+        return fn()
+    except (KeyError, ValueError) as e:
+        return type(e), e.args
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_filling_a_template_is_substitute(text: str) -> None:
+    t = Template(text)
+    assert _outcome(lambda: fill(t, VALUES)) == _outcome(lambda: t.substitute(VALUES))
+
+
+def test_a_template_of_its_own_kind_is_filled_by_its_own_rules() -> None:
+    class Percent(Template):
+        delimiter = "%"
+
+    escaping = Template("Hồ sơ #code, $code, $$")
+    escaping.delimiter = "#"  # type: ignore[misc]
+    reading = Template("Hồ sơ %code, $code, %%")
+    reading.pattern = Percent.pattern  # type: ignore[misc]
+    for template in (Percent("Hồ sơ %code, $code"), escaping, reading):
+        assert fill(template, VALUES) == template.substitute(VALUES)
+    assert fill(Percent("%code {x} $$"), VALUES) == "H29.123.45-260302-0001 {x} $$"
+
+
+def test_every_default_text_is_filled_as_substitute_fills_it() -> None:
+    values = {k: f"<{k}>" for k in ("code", "procedure", "unit", "received", "appointment",
+                                    "short", "previous", "reason", "items", "items_inline",
+                                    "cause")}
+    for texts in TEXTS.values():
+        for wording in texts.values():
+            for field in attrs.fields(NoticeText):
+                template = getattr(wording, field.name)
+                assert fill(template, values) == template.substitute(values)
+
+
 def attrs_evolve_sms(text: Any, sms: str) -> Any:
-    from string import Template
-
-    import attrs
-
     return attrs.evolve(text, sms=Template(sms), sms_plain=Template(sms))
 
 
@@ -269,6 +314,18 @@ def test_an_extension_moves_the_appointment_in_the_outbox(store_spec: Spec,
     assert m.payload["notice"]["kind"] == "appointment_moved"
     assert m.payload["notice"]["appointment"] == store.sla.due(store.load("G-1")).isoformat()
     assert "gia hạn" in m.payload["notice"]["sms"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20)
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=8))
+def test_the_canonical_text_is_json_dumps_with_sorted_keys(data: dict[str, Any]) -> None:
+    assert canonical(data) == json.dumps(data, ensure_ascii=False, sort_keys=True,
+                                         separators=(",", ":"))
 
 
 def test_an_edited_notice_is_found(store_spec: Spec, opened: Any) -> None:

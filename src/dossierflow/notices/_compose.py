@@ -17,7 +17,7 @@ import attrs
 
 from dossierflow._errors import InvalidArgument
 from dossierflow.notices._kinds import NoticeKind
-from dossierflow.notices._texts import CAUSES, TEXTS, NoticeText
+from dossierflow.notices._texts import CAUSES, TEXTS, NoticeText, fill
 from dossierflow.states import (
     Apologized,
     Event,
@@ -119,7 +119,6 @@ def compose(event: Event, *, dossier_id: str, procedure: Procedure,
     if language not in TEXTS:
         raise InvalidArgument(f"language must be one of {sorted(TEXTS)}, got {language!r}")
     wording = (texts or {}).get(kind) or TEXTS[language][kind]
-    units = {a.id: a.name for a in procedure.agencies}
     appointment: dt.datetime | None = None
     previous: dt.datetime | None = None
     unit = ""
@@ -127,21 +126,21 @@ def compose(event: Event, *, dossier_id: str, procedure: Procedure,
     items: tuple[str, ...] = ()
     if isinstance(event, Received):
         appointment = event.appointment.due if event.appointment else None
-        unit = units.get(event.agency, event.agency)
+        unit = _unit(procedure, event.agency)
     elif isinstance(event, SupplementRequested):
-        unit, items, reason = units.get(event.agency, event.agency), event.items, event.reason
-    elif isinstance(event, Supplemented | Resumed | Extended):
+        unit, items, reason = _unit(procedure, event.agency), event.items, event.reason
+    elif isinstance(event, MOVES_APPOINTMENT):
         appointment = due
         reason = event.reason if isinstance(event, Extended) else ""
     elif isinstance(event, Apologized):
-        unit, reason = units.get(event.agency, event.agency), event.reason
+        unit, reason = _unit(procedure, event.agency), event.reason
         appointment, previous = event.new_appointment, event.original_appointment
     elif isinstance(event, Resolved):
         reason = event.note
     elif isinstance(event, Refused):
         reason = event.reasons
     elif isinstance(event, StopNoticeIssued):
-        unit, reason = units.get(event.agency, event.agency), event.reason
+        unit, reason = _unit(procedure, event.agency), event.reason
 
     def when(at: dt.datetime | None) -> str:
         return "" if at is None else format_instant(at, language=language, timezone=timezone)
@@ -159,10 +158,21 @@ def compose(event: Event, *, dossier_id: str, procedure: Procedure,
         "items_inline": "; ".join(items) or "…",
         "cause": CAUSES[language].get(type(event).__name__, ""),
     }
-    sms = (wording.sms if appointment is not None else wording.sms_plain).substitute(values)
+    sms = fill(wording.sms if appointment is not None else wording.sms_plain, values)
     plain = unaccent(sms)
     return Notice(kind, sms, plain, sms_segments(sms), sms_segments(plain),
-                  wording.subject.substitute(values), wording.body.substitute(values),
-                  wording.portal.substitute(values), appointment,
-                  isinstance(event, Supplemented | Resumed | Extended | Apologized)
-                  and appointment is not None)
+                  fill(wording.subject, values), fill(wording.body, values),
+                  fill(wording.portal, values), appointment,
+                  isinstance(event, _MOVES_OR_APOLOGY) and appointment is not None)
+
+
+_MOVES_OR_APOLOGY = (*MOVES_APPOINTMENT, Apologized)
+
+
+def _unit(procedure: Procedure, agency: str) -> str:
+    """The name of ``procedure``'s agency ``agency`` (``agency`` itself if it has none such;
+    agency ids are unique in a procedure)."""
+    for a in procedure.agencies:
+        if a.id == agency:
+            return a.name
+    return agency

@@ -8,10 +8,14 @@ SMS, "17h00 23/02/2026"), ``$previous`` (the appointment an apology moves), ``$r
 SMS are written to fit two UCS-2 segments (134 characters) with a dossier code of up to 25
 characters, and one GSM 7-bit message (160) once unaccented; ``tests/test_notices.py``
 holds them to it. Each kind has a second SMS for when there is no appointment to give.
+
+:func:`fill` (package-internal) gives a template's text with its placeholders filled, as
+:meth:`string.Template.substitute` does.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from string import Template
 from types import MappingProxyType
@@ -31,6 +35,37 @@ class NoticeText:
     subject: Template
     body: Template
     portal: Template
+
+
+def fill(template: Template, values: Mapping[str, str]) -> str:
+    """``template.substitute(values)``."""
+    # A notice fills four templates; str.format does it in C where Template calls back into
+    # Python for each placeholder. Only a plain Template (its pattern and delimiter the
+    # class's) is translated; tests/test_notices.py holds the two ways together.
+    if type(template) is Template and len(template.__dict__) == 1:
+        text = _format_text(template.template)
+        if text is not None:
+            return text.format_map(values)
+    return template.substitute(values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _format_text(template: str) -> str | None:
+    """``template``, a :class:`string.Template` text, as a :meth:`str.format` text; None
+    when it has a placeholder that is not one (substitute says what is wrong with it)."""
+    parts, start = [], 0
+    for found in Template.pattern.finditer(template):
+        parts.append(template[start:found.start()].replace("{", "{{").replace("}", "}}"))
+        name = found.group("named") or found.group("braced")
+        if name is not None:
+            parts.append("{" + name + "}")
+        elif found.group("escaped") is not None:
+            parts.append(Template.delimiter)
+        else:
+            return None
+        start = found.end()
+    parts.append(template[start:].replace("{", "{{").replace("}", "}}"))
+    return "".join(parts)
 
 
 def _t(sms: str, sms_plain: str, subject: str, body: str, portal: str) -> NoticeText:

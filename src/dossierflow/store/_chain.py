@@ -38,7 +38,12 @@ _RANK = {None: 0, SHA256: 1, HMAC_SHA256: 2}
 def canonical(data: dict[str, Any]) -> str:
     """The one JSON text of ``data`` that is stored and hashed: sorted keys, no spaces, UTF-8
     kept as is."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(data)
+
+
+# What json.dumps builds on every call with these arguments, built once: every saved event
+# is written this way, and its outbox payload again with its notice.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def chain_hash(prev_hash: str, dossier_id: str, seq: int, kind: str, payload: str) -> str:

@@ -30,6 +30,19 @@ def _local(at: dt.datetime, timezone: str, name: str = "at") -> dt.datetime:
     return check_instant(at, name).astimezone(ZoneInfo(timezone))
 
 
+def _date(day: dt.date, language: str) -> str:
+    if language == "en":
+        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _time(at: dt.time | dt.datetime, language: str, minutes: bool) -> str:
+    if language == "en":
+        return f"{at.hour:02d}:{at.minute:02d}"
+    return f"{at.hour} giờ {at.minute:02d}" + (" phút" if minutes else "")
+
+
 def format_date(day: dt.date | dt.datetime, *, language: str = "vi",
                 timezone: str = VIETNAM) -> str:
     """"ngày 23 tháng 02 năm 2026", "ngày 05 tháng 3 năm 2026" (English: "23 February
@@ -39,10 +52,7 @@ def format_date(day: dt.date | dt.datetime, *, language: str = "vi",
         day = _local(day, timezone, "day").date()
     elif not isinstance(day, dt.date):
         raise InvalidArgument(f"day must be a date or an aware datetime, got {day!r}")
-    if language == "en":
-        return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return _date(day, language)
 
 
 def format_time(at: dt.time | dt.datetime, *, language: str = "vi", minutes: bool = False,
@@ -54,9 +64,7 @@ def format_time(at: dt.time | dt.datetime, *, language: str = "vi", minutes: boo
         at = _local(at, timezone).time()
     elif not isinstance(at, dt.time):
         raise InvalidArgument(f"at must be a time or an aware datetime, got {at!r}")
-    if language == "en":
-        return f"{at.hour:02d}:{at.minute:02d}"
-    return f"{at.hour} giờ {at.minute:02d}" + (" phút" if minutes else "")
+    return _time(at, language, minutes)
 
 
 def format_instant(at: dt.datetime, *, language: str = "vi", minutes: bool = False,
@@ -64,8 +72,7 @@ def format_instant(at: dt.datetime, *, language: str = "vi", minutes: bool = Fal
     """"17 giờ 00, ngày 23 tháng 02 năm 2026" (English "17:00, 23 February 2026"), in
     ``timezone``."""
     local = _local(at, timezone)
-    return (f"{format_time(local.time(), language=language, minutes=minutes)}, "
-            f"{format_date(local.date(), language=language)}")
+    return f"{_time(local, _language(language), minutes)}, {_date(local, language)}"
 
 
 def format_short(at: dt.datetime, *, language: str = "vi", timezone: str = VIETNAM) -> str:
@@ -73,7 +80,10 @@ def format_short(at: dt.datetime, *, language: str = "vi", timezone: str = VIETN
     _language(language)
     local = _local(at, timezone)
     sep = "h" if language == "vi" else ":"
-    return f"{local.hour:02d}{sep}{local.minute:02d} {local:%d/%m/%Y}"
+    # strftime is slow, and pads a year below 1000 as the C library does: kept for those.
+    day = (f"{local.day:02d}/{local.month:02d}/{local.year}" if local.year >= 1000
+           else f"{local:%d/%m/%Y}")
+    return f"{local.hour:02d}{sep}{local.minute:02d} {day}"
 
 
 def format_amount(amount: int, *, language: str = "vi") -> str:
