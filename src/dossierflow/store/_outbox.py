@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -90,7 +90,8 @@ def check_relay_arguments(worker: object, batch: object, lease: object) -> None:
 
 
 def claimable(now: int) -> sa.Select[Any]:
-    """The ids and dossiers of the messages a relay may claim at ``now`` (UTC microseconds),
+    """The messages a relay may claim at ``now`` (UTC microseconds; their id and dossier
+    first),
     in order: not delivered, not quarantined, not leased past ``now``, and not held back by
     an earlier message of their dossier leased past ``now`` (a delivery under way, or one
     that failed and waits for its lease). A dossier's messages are numbered in the order
@@ -103,19 +104,21 @@ def claimable(now: int) -> sa.Select[Any]:
                                   earlier.c.delivered_us.is_(None),
                                   earlier.c.quarantined.is_(None),
                                   earlier.c.lease_until_us >= now)
-    return (sa.select(o.c.id, o.c.dossier_id)
+    return (sa.select(o.c.id, o.c.dossier_id, o.c.key, o.c.seq, o.c.type, o.c.payload,
+                      o.c.attempts)
             .where(o.c.delivered_us.is_(None), o.c.quarantined.is_(None),
                    sa.or_(o.c.lease_until_us.is_(None), o.c.lease_until_us < now),
                    ~held_back)
             .order_by(o.c.id))
 
 
-def in_order(conn: sa.Connection, claimed: list[tuple[int, str]]) -> list[int]:
-    """The ids of ``claimed`` (id, dossier) that continue their dossier's undelivered
-    messages without a gap: on PostgreSQL a claim skips the rows another relay has locked,
-    and a dossier's later message must not go out while that relay holds an earlier one."""
-    mine = {ident for ident, _ in claimed}
-    dossiers = sorted({dossier for _, dossier in claimed})
+def in_order(conn: sa.Connection, claimed: Sequence[Any]) -> list[Any]:
+    """The rows of ``claimed`` (id and dossier first) that continue their dossier's
+    undelivered messages without a gap: on PostgreSQL a claim skips the rows another relay
+    has locked, and a dossier's later message must not go out while that relay holds an
+    earlier one."""
+    mine = {r[0] for r in claimed}
+    dossiers = sorted({r[1] for r in claimed})
     o = t.outbox
     keep: set[int] = set()
     for k in range(0, len(dossiers), 500):
@@ -130,7 +133,7 @@ def in_order(conn: sa.Connection, claimed: list[tuple[int, str]]) -> list[int]:
                 gap.add(dossier)
             elif dossier not in gap:
                 keep.add(ident)
-    return [ident for ident, _ in claimed if ident in keep]
+    return [r for r in claimed if r[0] in keep]
 
 
 def read_payload(text: str) -> dict[str, Any]:
@@ -160,17 +163,16 @@ def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.dat
         pending = claimable(now).limit(batch)
         if skip_locked:
             pending = pending.with_for_update(skip_locked=True)
-        claimed = [(r[0], r[1]) for r in conn.execute(pending)]
-        ids = in_order(conn, claimed) if skip_locked else [ident for ident, _ in claimed]
-        if not ids:
+        rows: Sequence[Any] = conn.execute(pending).all()
+        if skip_locked:
+            rows = in_order(conn, rows)
+        if not rows:
             return RelayReport()
+        ids = [r.id for r in rows]
         for k in range(0, len(ids), 500):
             conn.execute(sa.update(o).where(o.c.id.in_(ids[k:k + 500]))
                          .values(lease_until_us=now + lease // MICROSECOND, worker=worker,
                                  attempts=o.c.attempts + 1))
-        rows = [r for k in range(0, len(ids), 500) for r in conn.execute(
-            sa.select(o).where(o.c.id.in_(ids[k:k + 500])).order_by(o.c.id))]
-    rows.sort(key=lambda r: r.id)
     delivered: list[str] = []
     done: list[int] = []
     back: list[int] = []
@@ -190,7 +192,8 @@ def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.dat
                              .values(quarantined=reason, lease_until_us=None))
             quarantined.append((r.key, reason))
             continue
-        message = OutboxMessage(r.id, r.key, r.dossier_id, r.seq, r.type, payload, r.attempts)
+        message = OutboxMessage(r.id, r.key, r.dossier_id, r.seq, r.type, payload,
+                                r.attempts + 1)
         try:
             deliver(message)
         except Exception as exc:  # the application's failure: this message waits its lease
