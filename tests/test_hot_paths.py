@@ -5,6 +5,9 @@ to the plain code it replaces, on generated data.
   tree (non-ASCII text, floats and nesting included).
 - :func:`dossierflow.states.event_to_dict` is cattrs' tagged union of events (and of actors),
   on events of every type built from their fields' types, and on generated lives.
+- :func:`dossierflow.store._projection.project` kept event by event (the row before the new
+  events, with them read in; what the store does on every save) is the row read off the
+  whole history, on generated lives cut anywhere.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from hypothesis import strategies as st
 
 from dossierflow import InvalidArgument, samples, testing
 from dossierflow.calendar import vietnam
+from dossierflow.clock import Sla
 from dossierflow.rules import TimeLimit
 from dossierflow.states import EVENT_TYPES, Engine, Event, _serial, event_to_dict
 from dossierflow.store import _chain
 from dossierflow.store._chain import canonical
+from dossierflow.store._projection import project
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
@@ -114,3 +119,23 @@ def test_event_to_dict_is_the_tagged_union_on_lives(data: st.DataObject) -> None
 def test_event_to_dict_refuses_what_is_not_an_event() -> None:
     with pytest.raises(InvalidArgument, match="is not a dossierflow event"):
         event_to_dict(_ENGINE)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------ project
+
+_SLA = Sla(_ENGINE)
+
+
+@given(data=st.data())
+def test_project_kept_event_by_event_is_project_of_the_history(data: st.DataObject) -> None:
+    proc = data.draw(st.sampled_from(samples.catalogue().procedures))
+    history = data.draw(testing.dossiers(_ENGINE, proc)).history
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(history) - 1), max_size=len(history)))
+                  ) if len(history) > 1 else []
+    row = tl = None
+    for start, end in zip([0, *cuts], [*cuts, len(history)], strict=True):
+        d = _ENGINE.replay(history[:end])
+        events = history[start:end]
+        tl = _SLA.advance(tl, d, events)
+        row = project(d, tl, sla=_SLA, prev=row, events=events if row is not None else None)
+        assert row == project(d, _SLA.timeline(d), sla=_SLA), (start, end)
