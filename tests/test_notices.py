@@ -33,7 +33,6 @@ from dossierflow.states import (
 )
 from dossierflow.store import OutboxMessage, Store, TamperKind
 from dossierflow.store import _schema as tables
-from dossierflow.store._chain import canonical
 from dossierflow.text import (
     GSM_7,
     UCS_2,
@@ -314,18 +313,6 @@ def test_an_extension_moves_the_appointment_in_the_outbox(store_spec: Spec,
     assert m.payload["notice"]["kind"] == "appointment_moved"
     assert m.payload["notice"]["appointment"] == store.sla.due(store.load("G-1")).isoformat()
     assert "gia hạn" in m.payload["notice"]["sms"]
-
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20)
-
-
-@given(st.dictionaries(st.text(), json_values, max_size=8))
-def test_the_canonical_text_is_json_dumps_with_sorted_keys(data: dict[str, Any]) -> None:
-    assert canonical(data) == json.dumps(data, ensure_ascii=False, sort_keys=True,
-                                         separators=(",", ":"))
 
 
 def test_an_edited_notice_is_found(store_spec: Spec, opened: Any) -> None:

@@ -71,18 +71,15 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
         requests, awaiting, pause, filed_online, answered, first_overdue = \
         _NEW if tl is None else tl
     # The open steps' clocks, each with whether its due is exact (see the module's docstring).
-    steps = [(c, False) for c in opened]
+    # What only some events need (the calendar's zone and fingerprint, its office-time
+    # functions) is looked up where they are, not on every call.
+    steps = [(c, False) for c in opened] if opened else []
     finished: list[StepVerdict] = []
     changed = False
     kinds = _KINDS
-    convention = proc.clock.convention
+    policy = proc.clock
+    convention = policy.convention
     exact_convention = convention is _EXACT
-    restart = proc.clock.on_supplement is SupplementPolicy.RESTART
-    wtb = cal.working_time_between
-    awt = cal.add_working_time
-    local_date = cal.local_date
-    fingerprint = cal.fingerprint
-    zone = ZoneInfo(cal.timezone)  # ZoneInfo keeps one instance per key
 
     def start(names: tuple[str, ...], at: dt.datetime) -> None:
         # _timeline._open; Ledger.start in exact working time inlined. Steps activated
@@ -99,7 +96,7 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
             if office is not None and exact_convention:
                 due = dues.get(office)
                 if due is None:
-                    due = dues[office] = awt(at, office)
+                    due = dues[office] = cal.add_working_time(at, office)
                 ledger = _new(Ledger, (limit, _WORKING, office, ZERO, at, due, convention))
                 steps.append((_new(StepClock, (name, agency, at, ledger)), True))
             else:
@@ -116,11 +113,12 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
         assert due is not None
         if at < running:
             return clock.completed(at, cal)
-        consumed += wtb(running, at)
+        consumed += cal.working_time_between(running, at)
         if at > due:
             verdict = _LATE
-        elif (at.date() < due.date() if at.tzinfo is zone and due.tzinfo is zone
-              else local_date(at) < local_date(due)):  # dates on the calendar's wall clock
+        # Dates on the calendar's wall clock (ZoneInfo keeps one instance per key).
+        elif (at.date() < due.date() if at.tzinfo is due.tzinfo is ZoneInfo(cal.timezone)
+              else cal.local_date(at) < cal.local_date(due)):
             verdict = _EARLY
         else:
             verdict = _ON_TIME
@@ -164,7 +162,7 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
                 # Ledger.from_deadline; for office time on the same calendar, inlined.
                 limit = deadline.limit
                 office = limit.office_time
-                if office is not None and deadline.calendar_fingerprint == fingerprint:
+                if office is not None and deadline.calendar_fingerprint == cal.fingerprint:
                     ledger = _new(Ledger, (limit, _WORKING, office, ZERO, deadline.start,
                                            deadline.due, deadline.convention))
                 else:
@@ -194,9 +192,10 @@ def fold(tl: Timeline | None, events: Iterable[Event], proc: Procedure,
                 awaiting = None
             else:  # Resumed
                 pause = None
-            if ledger is not None and restart and type(event) is Supplemented:
+            if ledger is not None and type(event) is Supplemented and \
+                    policy.on_supplement is SupplementPolicy.RESTART:
                 whole = ledger.limit
-                ledger = Ledger.start(whole, clock_start(at, whole, cal, proc.clock), cal,
+                ledger = Ledger.start(whole, clock_start(at, whole, cal, policy), cal,
                                       convention)
             elif ledger is not None:
                 ledger = ledger.resume(at, cal)

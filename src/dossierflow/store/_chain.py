@@ -18,6 +18,7 @@ import enum
 import hashlib
 import hmac
 import json
+import json.encoder
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -37,13 +38,30 @@ _RANK = {None: 0, SHA256: 1, HMAC_SHA256: 2}
 
 def canonical(data: dict[str, Any]) -> str:
     """The one JSON text of ``data`` that is stored and hashed: sorted keys, no spaces, UTF-8
-    kept as is."""
-    return _CANONICAL.encode(data)
+    kept as is (what ``json.dumps(data, ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))`` writes)."""
+    return "".join(_encode(data, 0))
 
 
-# What json.dumps builds on every call with these arguments, built once: every saved event
-# is written this way, and its outbox payload again with its notice.
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _encoder() -> Any:
+    """The encoder ``json.dumps`` builds for :func:`canonical`'s options on every call, built
+    once: the C encoder where the interpreter has it (a stored payload is a tree, so it skips
+    the check for cycles), else the pure-Python one. The property test
+    ``test_canonical_is_json_dumps`` (tests/test_hot_paths.py) holds it to ``json.dumps``."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is not None:
+        return make(None, _refuse, json.encoder.encode_basestring, None, ":", ",", True,
+                    False, True)
+    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                               check_circular=False)
+    return lambda data, _level: encoder.iterencode(data)
+
+
+_encode = _encoder()
 
 
 def chain_hash(prev_hash: str, dossier_id: str, seq: int, kind: str, payload: str) -> str:

@@ -37,6 +37,7 @@ from dossierflow.states import (
     PaymentMethod,
     Procedure,
     Rated,
+    Received,
     ResultReturned,
     Status,
     SupplementRequested,
@@ -46,10 +47,6 @@ from dossierflow.store._sql import duration_us, optional_us, to_us
 
 UNSATISFIED = 2
 """Ratings at or below this score are "not satisfied" (the reports' threshold)."""
-
-_KEPT = ("paid_online_us", "returned_us", "electronic_result", "unsatisfied_us",
-         "five_on_the_spot")
-
 
 FACT_EVENTS: frozenset[type] = frozenset({Apologized, SupplementRequested, Paused, Complained,
                                         ComplaintAnswered, Rated})
@@ -64,7 +61,10 @@ dossier is received (NULL before): what the report's event counts group by and f
 
 def agency_level(proc: Procedure, agency: str) -> str:
     """The level of ``agency`` as ``proc`` lists it ("" if it does not)."""
-    return next((a.level for a in proc.agencies if a.id == agency), "")
+    for a in proc.agencies:
+        if a.id == agency:
+            return a.level
+    return ""
 
 
 def groups(d: Dossier, proc: Procedure) -> dict[str, Any]:
@@ -95,16 +95,40 @@ def answers(rows: Iterable[dict[str, Any]], first: int) -> list[dict[str, Any]]:
             for r in rows if r["kind"] == "answer" and r["ref"] < first]
 
 
+def receives(events: Sequence[Event]) -> bool:
+    """Whether ``events`` receive the dossier: a ``Received`` event, the only one that sets
+    its receipt (and so the receiving agency, the receipt instant, the appointment)."""
+    return Received in map(type, events)
+
+
 def report_columns(d: Dossier, tl: Timeline, proc: Procedure, *, sla: Sla,
                    prev: dict[str, Any] | None, events: Sequence[Event]) -> dict[str, Any]:
     """The report columns of ``d``'s ``df_dossiers`` row: ``prev`` (the row before
-    ``events``; None: ``events`` is the whole history) with ``events`` read in."""
+    ``events``; None: ``events`` is the whole history) with ``events`` read in. The level is
+    taken from ``prev`` unless ``events`` receive the dossier; the instant it closed and the
+    first instant it was seen overdue, once set, never change (``Timeline.ended``,
+    ``Timeline.first_overdue``)."""
     receipt = d.receipt
-    agency = receipt.agency if receipt is not None else None
-    level = agency_level(proc, agency) if agency is not None else None
-    kept: dict[str, Any] = {k: prev[k] for k in _KEPT} if prev is not None else {
-        "paid_online_us": None, "returned_us": None, "electronic_result": False,
-        "unsatisfied_us": None, "five_on_the_spot": False}
+    if prev is None:
+        kept: dict[str, Any] = {
+            "paid_online_us": None, "returned_us": None, "electronic_result": False,
+            "unsatisfied_us": None, "five_on_the_spot": False}
+        level = agency_level(proc, receipt.agency) if receipt is not None else None
+        closed_us = first_overdue_us = None
+    else:
+        kept = {"paid_online_us": prev["paid_online_us"], "returned_us": prev["returned_us"],
+                "electronic_result": prev["electronic_result"],
+                "unsatisfied_us": prev["unsatisfied_us"],
+                "five_on_the_spot": prev["five_on_the_spot"]}
+        level = prev["level"]
+        if receipt is not None and (level is None or receives(events)):
+            level = agency_level(proc, receipt.agency)
+        closed_us = prev["closed_us"]
+        first_overdue_us = prev["first_overdue_us"]
+    if closed_us is None and receipt is not None:
+        closed_us = optional_us(tl.ended)
+    if first_overdue_us is None:
+        first_overdue_us = optional_us(tl.first_overdue)
     recheck = prev is None
     for e in events:
         kind = type(e)
@@ -126,8 +150,8 @@ def report_columns(d: Dossier, tl: Timeline, proc: Procedure, *, sla: Sla,
     if recheck:
         kept["five_on_the_spot"] = d.status is Status.RETURNED and sla.five_on_the_spot(d)
     return {
-        "closed_us": optional_us(tl.ended) if receipt is not None else None,
-        "first_overdue_us": optional_us(tl.first_overdue),
+        "closed_us": closed_us,
+        "first_overdue_us": first_overdue_us,
         "level": level, "sector": proc.sector,
         "fee_bearing": proc.has_fee, "online_eligible": proc.online is OnlineLevel.FULL,
         "components": receipt.components if receipt is not None else None,

@@ -17,37 +17,54 @@ from typing import Any
 
 from dossierflow.clock import Sla, Timeline
 from dossierflow.states import RECEPTION, Dossier, Engine, Event, Status
-from dossierflow.store._facts import report_columns
+from dossierflow.store._facts import receives, report_columns
 from dossierflow.store._sql import optional_us, to_us
 
 RETURN = "(return)"
 """The worklist step of a resolved dossier whose result waits at the desk."""
+
+_CLOSED = (Status.RESOLVED, Status.RETURNED, Status.STOPPED, Status.WITHDRAWN)
 
 
 def project(d: Dossier, tl: Timeline, *, sla: Sla, prev: dict[str, Any] | None = None,
             events: Sequence[Event] | None = None) -> dict[str, Any]:
     """The ``df_dossiers`` row of ``d`` (without its id), whose clock is ``tl``: ``prev``
     (the row before ``events``) with ``events`` read in, or (by default) read off the whole
-    history."""
+    history. What only the filing or the receipt sets is taken from ``prev`` unless
+    ``events`` receive the dossier (only a ``Received`` event sets its receipt)."""
+    status = d.status
     receipt = d.receipt
-    due = tl.due if d.status is Status.IN_PROGRESS else None
+    due = tl.due if status is Status.IN_PROGRESS else None
     verdict = None
     ended = None
     blame = None
-    if d.status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED, Status.WITHDRAWN):
+    if status in _CLOSED:
         judged = sla.judge(d, tl)
         verdict = judged.verdict.value if judged.verdict else None
         ended = judged.ended
         blame = judged.responsible
     if events is None:
         prev, events = None, d.history
+    if prev is None:
+        filed_us = to_us(d.history[0].at)
+        received_us = appointment_us = None
+        if receipt is not None:
+            received_us = to_us(receipt.at)
+            appointment_us = optional_us(d.appointment)
+    else:
+        filed_us = prev["filed_us"]
+        received_us = prev["received_us"]
+        appointment_us = prev["appointment_us"]
+        if receipt is not None and (received_us is None or receives(events)):
+            received_us = to_us(receipt.at)
+            appointment_us = optional_us(d.appointment)
     return {
         "procedure": d.procedure, "procedure_version": d.procedure_version,
-        "status": d.status.value, "channel": d.channel.value,
+        "status": status.value, "channel": d.channel.value,
         "receiver": receipt.agency if receipt is not None else None,
-        "filed_us": to_us(d.history[0].at),
-        "received_us": optional_us(receipt.at) if receipt is not None else None,
-        "appointment_us": optional_us(d.appointment),
+        "filed_us": filed_us,
+        "received_us": received_us,
+        "appointment_us": appointment_us,
         "due_us": optional_us(due),
         "overdue_us": optional_us(tl.overdue_from),  # None once it ended (resolved included)
         "ended_us": optional_us(ended),
