@@ -877,7 +877,7 @@ class Store:
                                                             due_after, self.sla, after, seq,
                                                             timeline) if due_at is None
                                                         else functools.partial(due_at, seq)),
-                                 "created_us": to_us(e.at), "attempts": 0})
+                                 "created_us": at_us, "attempts": 0})
         return rows, messages, prev
 
     def _version(self, dossier_id: str) -> int | None:
