@@ -242,3 +242,23 @@ def test_a_batch_writes_the_notices_of_moved_appointments_as_one_command_a_trans
     moved = [m for m in rows(many)["df_outbox"] if m[3] in ("Supplemented", "Resumed")]
     assert len(moved) == 4
     assert all('"moved":true' in m[4] for m in moved)
+
+
+def test_a_long_sqlite_batch_writes_what_it_holds_as_it_goes(opened, monkeypatch) -> None:
+    """A batch holding many events writes them before it ends (its memory stays bounded),
+    then goes on from the tables and the cache: the same rows as one command a transaction,
+    whatever the cache keeps."""
+    from dossierflow.store import _pending
+
+    monkeypatch.setattr(_pending, "FLUSH_EVENTS", 4)
+    one, many = opened(("memory", None, None)), opened()
+    many.cache_size = 1
+    for k in range(3):
+        life(one, f"D-{k}")
+    with many.batch() as b:
+        for k in range(3):
+            life(b, f"D-{k}")
+        with pytest.raises(DossierExists):  # written already, in this batch
+            b.file(File("D-0", "2.000815", Channel.ONLINE), at=vn(2, 15), actor=Citizen("c2"))
+    assert rows(one) == rows(many)
+    assert many.verify_all() == ()

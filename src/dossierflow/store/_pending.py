@@ -49,10 +49,15 @@ class Moved:
         return sla.advance(self.timeline, dossier, dossier.history[self.clocked:upto])
 
 
+FLUSH_EVENTS = 20_000
+"""A batch holding this many events writes what it holds and goes on (memory stays bounded
+however long the batch; a day of a province is a few thousand)."""
+
+
 class Pending:
-    """The rows of a batch of its own, held until it ends: each dossier it moved
-    (``entries``, in the order first moved) and the ``events`` and ``outbox`` rows in the
-    order they were decided."""
+    """The rows of a batch of its own, held until it ends (or until :meth:`full`): each
+    dossier it moved (``entries``, in the order first moved) and the ``events`` and
+    ``outbox`` rows in the order they were decided."""
 
     __slots__ = ("entries", "events", "outbox")
 
@@ -60,3 +65,13 @@ class Pending:
         self.entries: dict[str, Moved] = {}
         self.events: list[dict[str, Any]] = []
         self.outbox: list[dict[str, Any]] = []
+
+    def full(self) -> bool:
+        """Whether it holds :data:`FLUSH_EVENTS` events or more: time to write them."""
+        return len(self.events) >= FLUSH_EVENTS
+
+    def clear(self) -> None:
+        """Forget what it held, once written."""
+        self.entries.clear()
+        self.events.clear()
+        self.outbox.clear()

@@ -759,6 +759,9 @@ class Store:
         pending.entries[after.id] = mine
         pending.events += rows
         pending.outbox += messages
+        if pending.full():  # written now, in the batch's transaction; the cache knows them
+            self._flush(dbc, pending)
+            pending.clear()
         return mine
 
     def _flush(self, dbc: Any, pending: Pending) -> None:
