@@ -147,27 +147,25 @@ def test_a_batch_moves_dossiers_stored_before_it_whatever_the_cache_keeps(opened
             store.file(File(f"D-{k}", "2.000815", Channel.ONLINE), at=vn(2, 9),
                        actor=Citizen("c1"))
             store.run(f"D-{k}", Receive(f"BN-{k}"), at=vn(2, 9, 5), actor=DESK)
+
+    def moves(s: Store | Batch) -> None:
+        for k in range(3):
+            s.run(f"D-{k}", CompleteStep("certify"), at=vn(2, 10), actor=JUSTICE)
+        s.file(File("D-9", "2.000815", Channel.ONLINE), at=vn(2, 10), actor=Citizen("c1"))
+        for k in range(3):
+            s.run(f"D-{k}", CompleteStep("sign", Outcome.APPROVE), at=vn(2, 11), actor=CHAIR)
+        s.run("D-9", Receive("BN-9"), at=vn(2, 10, 5), actor=DESK)
+        s.run("D-0", ReturnResult(), at=vn(2, 14), actor=DESK)
+
     with many.batch() as b:
-        for k in range(3):
-            b.run(f"D-{k}", CompleteStep("certify"), at=vn(2, 10), actor=JUSTICE)
-        b.file(File("D-9", "2.000815", Channel.ONLINE), at=vn(2, 10), actor=Citizen("c1"))
-        for k in range(3):
-            b.run(f"D-{k}", CompleteStep("sign", Outcome.APPROVE), at=vn(2, 11), actor=CHAIR)
-        b.run("D-9", Receive("BN-9"), at=vn(2, 10, 5), actor=DESK)
-        b.run("D-0", ReturnResult(), at=vn(2, 14), actor=DESK)
+        moves(b)
         with pytest.raises(DossierExists):  # stored before the batch
             b.file(File("D-1", "2.000815", Channel.ONLINE), at=vn(2, 15), actor=Citizen("c2"))
         with pytest.raises(DossierExists):  # filed in this batch
             b.file(File("D-9", "2.000815", Channel.ONLINE), at=vn(2, 15), actor=Citizen("c2"))
         with pytest.raises(TransitionNotAllowed):
             b.run("D-9", ReturnResult(), at=vn(2, 15), actor=DESK)
-    for k in range(3):
-        one.run(f"D-{k}", CompleteStep("certify"), at=vn(2, 10), actor=JUSTICE)
-    one.file(File("D-9", "2.000815", Channel.ONLINE), at=vn(2, 10), actor=Citizen("c1"))
-    for k in range(3):
-        one.run(f"D-{k}", CompleteStep("sign", Outcome.APPROVE), at=vn(2, 11), actor=CHAIR)
-    one.run("D-9", Receive("BN-9"), at=vn(2, 10, 5), actor=DESK)
-    one.run("D-0", ReturnResult(), at=vn(2, 14), actor=DESK)
+    moves(one)
     assert rows(one) == rows(many)
     assert many.verify_all() == ()
     assert sorted((e.dossier_id, e.step) for e in many.worklist("ubnd_xa")) == \
