@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -121,10 +121,10 @@ def in_order(conn: sa.Connection, claimed: Sequence[Any]) -> list[Any]:
     dossiers = sorted({r[1] for r in claimed})
     o = t.outbox
     keep: set[int] = set()
-    for k in range(0, len(dossiers), 500):
+    for part in _chunks(dossiers):
         waiting = conn.execute(
             sa.select(o.c.id, o.c.dossier_id)
-            .where(o.c.dossier_id.in_(dossiers[k:k + 500]), o.c.delivered_us.is_(None),
+            .where(o.c.dossier_id.in_(part), o.c.delivered_us.is_(None),
                    o.c.quarantined.is_(None))
             .order_by(o.c.id)).all()
         gap: set[str] = set()
@@ -134,6 +134,13 @@ def in_order(conn: sa.Connection, claimed: Sequence[Any]) -> list[Any]:
             elif dossier not in gap:
                 keep.add(ident)
     return [r for r in claimed if r[0] in keep]
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``size``: an ``IN`` list of a relay's batch stays well within
+    the drivers' bound on parameters, whatever ``batch`` is."""
+    for k in range(0, len(items), size):
+        yield items[k:k + size]
 
 
 def read_payload(text: str) -> dict[str, Any]:
@@ -169,8 +176,8 @@ def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.dat
         if not rows:
             return RelayReport()
         ids = [r.id for r in rows]
-        for k in range(0, len(ids), 500):
-            conn.execute(sa.update(o).where(o.c.id.in_(ids[k:k + 500]))
+        for part in _chunks(ids):
+            conn.execute(sa.update(o).where(o.c.id.in_(part))
                          .values(lease_until_us=now + lease // MICROSECOND, worker=worker,
                                  attempts=o.c.attempts + 1))
     delivered: list[str] = []
@@ -206,13 +213,13 @@ def relay(db: sa.Engine, deliver: Callable[[OutboxMessage], None], *, at: dt.dat
         # One transaction marks the batch delivered: a relay that dies before it commits
         # has them delivered again after their lease (at least once, as for a failure).
         with db.begin() as conn:
-            for k in range(0, len(done), 500):
+            for part in _chunks(done):
                 conn.execute(sa.update(o)
-                             .where(o.c.id.in_(done[k:k + 500]), o.c.worker == worker)
+                             .where(o.c.id.in_(part), o.c.worker == worker)
                              .values(delivered_us=now))
-            for k in range(0, len(back), 500):  # not attempted: as if never claimed
+            for part in _chunks(back):  # not attempted: as if never claimed
                 conn.execute(sa.update(o)
-                             .where(o.c.id.in_(back[k:k + 500]), o.c.worker == worker)
+                             .where(o.c.id.in_(part), o.c.worker == worker)
                              .values(lease_until_us=None, worker=None,
                                      attempts=o.c.attempts - 1))
     return RelayReport(tuple(delivered), tuple(failed), tuple(quarantined))
